@@ -1,0 +1,161 @@
+"""The storage layer and pipeline, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipelines.storage import StoragePipeline, article_row
+from tests.conftest import make_article
+from xzcrawler.export import export_records
+from xzcrawler.models import SHANGHAI, Article, ArticleAuthor, ArticleRevision, Publisher, Section
+from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
+
+
+@pytest.fixture
+def store(database_url: str) -> ArticleStore:
+    engine = engine_for(database_url)
+    ensure_schema(engine)
+    return ArticleStore(engine)
+
+
+def rows(*articles) -> list[dict]:
+    return [article_row(a) for a in articles]
+
+
+def count(store: ArticleStore, model: type) -> int:
+    with Session(store.engine) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_rewriting_the_same_articles_never_duplicates_and_counts_them_unchanged(store) -> None:
+    first = store.write(rows(make_article(1), make_article(2)))
+    second = store.write(rows(make_article(1), make_article(2)))
+    assert (first.new, first.updated, first.unchanged) == (2, 0, 0)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 2)
+    assert count(store, Article) == 2
+    assert count(store, ArticleRevision) == 0
+
+
+def test_changed_body_updates_the_row_and_keeps_the_old_version_as_a_revision(store) -> None:
+    store.write(rows(make_article(1)))
+    with Session(store.engine) as session:
+        before = session.scalars(select(Article)).one()
+        first_seen, changed = before.first_seen_at, before.changed_at
+    result = store.write(rows(make_article(1, body="改过的正文")))
+    assert (result.new, result.updated) == (0, 1)
+    with Session(store.engine) as session:
+        article = session.scalars(select(Article)).one()
+        assert article.body == "改过的正文"
+        assert article.first_seen_at == first_seen
+        assert article.changed_at > changed
+        assert [(r.title, r.body) for r in article.revisions] == [("标题1", "正文第1段\n第二段")]
+
+
+def test_published_at_reads_back_in_shanghai_time_with_its_offset(store) -> None:
+    published = datetime(2020, 11, 12, 10, 35, 8, tzinfo=SHANGHAI)
+    store.write(rows(make_article(1, published_at=published, date_has_time=True)))
+    record = next(export_records(store.engine))
+    assert record["published_at"] == "2020-11-12T10:35:08+08:00"
+    assert record["date_has_time"] is True
+
+
+def test_date_only_article_exports_midnight_and_says_the_time_is_unknown(store) -> None:
+    store.write(rows(make_article(1)))
+    record = next(export_records(store.engine))
+    assert record["published_at"] == "2020-11-12T00:00:00+08:00"
+    assert record["date_has_time"] is False
+
+
+def test_authors_sections_and_publishers_get_their_own_tables(store) -> None:
+    store.write(rows(make_article(1), make_article(2, source="人民网", source_raw="来源：人民网")))
+    store.write(rows(make_article(1, authors=["王五"], author="王五")))
+    with Session(store.engine) as session:
+        authors = session.execute(
+            select(Article.url, ArticleAuthor.name)
+            .join(ArticleAuthor, ArticleAuthor.article_id == Article.id)
+            .order_by(Article.url, ArticleAuthor.position)
+        ).all()
+        assert authors == [
+            ("http://127.0.0.1/a/1.html", "王五"),
+            ("http://127.0.0.1/a/2.html", "张三"),
+            ("http://127.0.0.1/a/2.html", "李四"),
+        ]
+        assert session.scalars(select(Section.name)).all() == ["党建工作"]
+        assert sorted(session.scalars(select(Publisher.name))) == ["七一网", "人民网"]
+        publisher = session.scalars(select(Publisher).where(Publisher.name == "人民网")).one()
+        assert [a.alias for a in publisher.aliases] == ["来源：人民网"]
+
+
+def test_chain_neighbours_not_stored_are_where_the_next_run_resumes(store) -> None:
+    store.write(
+        rows(
+            make_article(1, next_url="http://127.0.0.1/a/2.html"),
+            make_article(
+                2, prev_url="http://127.0.0.1/a/1.html", next_url="http://127.0.0.1/a/3.html"
+            ),
+            make_article(9, prev_url="http://127.0.0.1/a/8.html"),
+        )
+    )
+    assert store.dangling_chain_urls() == ["http://127.0.0.1/a/3.html", "http://127.0.0.1/a/8.html"]
+
+
+def run_pipeline(pipeline: StoragePipeline, items: list) -> None:
+    async def go() -> None:
+        pipeline.open_spider()
+        for item in items:
+            await pipeline.process_item(item)
+        await pipeline.close_spider()
+
+    asyncio.run(go())
+
+
+def storage_pipeline(database_url: str, tmp_path, **settings) -> StoragePipeline:
+    crawler = get_crawler(
+        settings_dict={
+            "DATABASE_URL": database_url,
+            "STORAGE_SPOOL_DIR": str(tmp_path / "spool"),
+            "STORAGE_BATCH_SIZE": 3,
+            **settings,
+        }
+    )
+    crawler.stats.open_spider()
+    return StoragePipeline.from_crawler(crawler)
+
+
+def test_pipeline_writes_every_item_in_batches_and_flushes_the_rest_on_close(
+    database_url, tmp_path
+) -> None:
+    pipeline = storage_pipeline(database_url, tmp_path)
+    run_pipeline(pipeline, [make_article(n) for n in range(1, 8)])
+    assert pipeline.stats.get_value("xz/articles/new") == 7
+    urls = [r["url"] for r in export_records(engine_for(database_url))]
+    assert urls == [f"http://127.0.0.1/a/{n}.html" for n in range(1, 8)]
+
+
+def test_batch_that_cannot_be_written_is_spooled_and_written_by_the_next_run(tmp_path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'xz.db'}"
+    pipeline = storage_pipeline(database_url, tmp_path, STORAGE_RETRIES=1)
+
+    async def crawl_while_the_table_is_gone() -> None:
+        pipeline.open_spider()
+        Article.__table__.drop(engine_for(database_url))
+        for number in (1, 2, 3, 4):
+            await pipeline.process_item(make_article(number))
+        await pipeline.close_spider()
+
+    asyncio.run(crawl_while_the_table_is_gone())
+    assert pipeline.stats.get_value("xz/storage/spooled") == 4
+    assert pipeline.stats.get_value("xz/storage/retries") == 2
+
+    again = storage_pipeline(database_url, tmp_path)
+    run_pipeline(again, [])
+    assert again.stats.get_value("xz/storage/replayed") == 4
+    assert not again.spool.exists()
+    urls = [r["url"] for r in export_records(engine_for(database_url))]
+    assert urls == [f"http://127.0.0.1/a/{n}.html" for n in (1, 2, 3, 4)]

@@ -1,0 +1,5 @@
+import sys
+
+from xzcrawler.cli import main
+
+sys.exit(main())

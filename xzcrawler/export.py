@@ -1,0 +1,76 @@
+"""The export record (INTERFACE.md): one per stored article, as JSON lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from xzcrawler.models import SHANGHAI, Article
+
+RECORD_FIELDS = (
+    "url",
+    "section",
+    "title",
+    "published_at",
+    "author",
+    "source",
+    "original_url",
+    "body",
+    "prev_url",
+    "next_url",
+)
+# Further keys, after the interface's own.
+EXTRA_FIELDS = ("id", "section_path", "date_has_time", "editor", "source_raw", "author_raw")
+FORMATS = ("jsonl", "csv")
+
+
+def export_record(article: Article) -> dict[str, Any]:
+    published = article.published_at
+    return {
+        "url": article.url,
+        "section": article.section,
+        "title": article.title,
+        "published_at": published.astimezone(SHANGHAI).isoformat() if published else None,
+        "author": article.author,
+        "source": article.source,
+        "original_url": article.original_url,
+        "body": article.body,
+        "prev_url": article.prev_url,
+        "next_url": article.next_url,
+        "id": article.id,
+        "section_path": article.section_path,
+        "date_has_time": article.date_has_time,
+        "editor": article.editor,
+        "source_raw": article.source_raw,
+        "author_raw": article.author_raw,
+    }
+
+
+def export_records(engine: Engine, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every stored article, oldest id first, streamed rather than loaded at once."""
+
+    with Session(engine) as session:
+        stmt = select(Article).order_by(Article.id).execution_options(yield_per=batch)
+        for article in session.scalars(stmt):
+            yield export_record(article)
+
+
+def write_records(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
+    count = 0
+    if fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS + EXTRA_FIELDS)
+    writer.writeheader()
+    for record in records:
+        record["section_path"] = " > ".join(record["section_path"] or [])
+        writer.writerow(record)
+        count += 1
+    return count

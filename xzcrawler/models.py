@@ -1,0 +1,185 @@
+"""The database schema: SQLAlchemy 2.0 typed models.
+
+Times are stored as UTC and read back as Asia/Shanghai: SQLite's DateTime drops the offset
+(FIELD-NOTES), so the conversion happens here, at the edge, for every backend alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class ShanghaiTime(TypeDecorator[datetime]):
+    """An aware datetime stored as naive UTC, returned in Asia/Shanghai."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).astimezone(SHANGHAI)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Section(Base):
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    path: Mapped[str] = mapped_column(String(500), doc="breadcrumb below 首页, joined by ' > '")
+
+
+class Publisher(Base):
+    __tablename__ = "publishers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    aliases: Mapped[list[PublisherAlias]] = relationship(back_populates="publisher")
+
+
+class PublisherAlias(Base):
+    """A raw source text seen on a page and the publisher it names."""
+
+    __tablename__ = "publisher_aliases"
+
+    alias: Mapped[str] = mapped_column(String(500), primary_key=True)
+    publisher_id: Mapped[int] = mapped_column(ForeignKey("publishers.id"), index=True)
+    publisher: Mapped[Publisher] = relationship(back_populates="aliases")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    section: Mapped[str | None] = mapped_column(String(200), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
+    section_path: Mapped[list[str]] = mapped_column(JSON, default=list)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    images: Mapped[list[str]] = mapped_column(JSON, default=list)
+    original_url: Mapped[str | None] = mapped_column(String(2000))
+    prev_url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    prev_title: Mapped[str | None] = mapped_column(Text)
+    next_url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    next_title: Mapped[str | None] = mapped_column(Text)
+
+    published_at: Mapped[datetime | None] = mapped_column(ShanghaiTime, index=True)
+    date_has_time: Mapped[bool | None] = mapped_column(Boolean)
+    date_origin: Mapped[str | None] = mapped_column(String(20))
+    date_flag: Mapped[str | None] = mapped_column(String(20))
+    date_raw: Mapped[str | None] = mapped_column(String(500))
+    meta_date_raw: Mapped[str | None] = mapped_column(String(200))
+    dateline_agency: Mapped[str | None] = mapped_column(String(200))
+    dateline_place: Mapped[str | None] = mapped_column(String(100))
+    dateline_date: Mapped[date | None] = mapped_column(Date)
+    reporters: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    author: Mapped[str | None] = mapped_column(String(500))
+    author_raw: Mapped[str | None] = mapped_column(String(500))
+    editor: Mapped[str | None] = mapped_column(String(200))
+    editor_raw: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(String(300), index=True)
+    source_raw: Mapped[str | None] = mapped_column(String(500))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    publisher_id: Mapped[int | None] = mapped_column(ForeignKey("publishers.id"), index=True)
+
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+    first_seen_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+    last_seen_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+    changed_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+
+    authors: Mapped[list[ArticleAuthor]] = relationship(
+        order_by="ArticleAuthor.position", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list[ArticleRevision]] = relationship(
+        order_by="ArticleRevision.id", cascade="all, delete-orphan"
+    )
+
+
+class ArticleAuthor(Base):
+    """One author of an article, in page order, so users can group without string matching."""
+
+    __tablename__ = "article_authors"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class ArticleRevision(Base):
+    """The previous title and body of an article whose content changed on a later crawl."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    replaced_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+
+
+class CrawlRun(Base):
+    """One crawl, written by the CLI from our own accounting (Scrapy exits 0 on lost items)."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(ShanghaiTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(ShanghaiTime)
+    mode: Mapped[str] = mapped_column(String(20))
+    portal_url: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_updated: Mapped[int] = mapped_column(Integer, default=0)
+    articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    articles_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    unreadable_dates: Mapped[int] = mapped_column(Integer, default=0)
+    http_errors: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    failed_pages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    field_fill: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    chain_health: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+
+
+Index("ix_articles_section_published", Article.section, Article.published_at)

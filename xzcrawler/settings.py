@@ -1,0 +1,65 @@
+"""Scrapy settings. Our own settings also read the environment variable beside them."""
+
+import os
+from pathlib import Path
+
+BOT_NAME = "xzcrawler"
+SPIDER_MODULES = ["xzcrawler.spiders"]
+NEWSPIDER_MODULE = "xzcrawler.spiders"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+PORTAL_URL = os.environ.get("XZCRAWLER_PORTAL_URL", "http://www.xzspw.org.cn/")
+PORTAL_NAME = "乡镇时评网"
+DATABASE_URL = os.environ.get(
+    "XZCRAWLER_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'data' / 'xzcrawler.db'}"
+)
+# Articles are written in transactions of this many rows (and whenever the spider closes).
+STORAGE_BATCH_SIZE = 200
+# Writes that fail (database locked, gone) are retried with backoff this many times, then kept
+# in a JSON-lines spool file under STORAGE_SPOOL_DIR that the next run writes first.
+STORAGE_RETRIES = 5
+STORAGE_SPOOL_DIR = os.environ.get("XZCRAWLER_SPOOL_DIR", str(PROJECT_ROOT / "data" / "spool"))
+# `python -m xzcrawler crawl` holds an OS file lock here, one per database URL.
+LOCK_DIR = os.environ.get("XZCRAWLER_LOCK_DIR", str(PROJECT_ROOT / "data" / "locks"))
+# A run fails (exit 1) above these shares of failed requests / unusable or dropped articles,
+# and warns when a field's fill rate falls this far below the mean of the last runs.
+HEALTH_MAX_ERROR_RATE = 0.2
+HEALTH_MAX_DROP_RATE = 0.2
+HEALTH_FILL_DROP_WARNING = 0.3
+# An extra publisher alias file (same format as pipelines/publishers.json), optional.
+SOURCE_ALIASES_FILE = os.environ.get("XZCRAWLER_SOURCE_ALIASES_FILE", "")
+# Incremental runs fetch again the articles published in the last N days (change detection).
+RECHECK_DAYS = 0
+
+# Order matters: a page must be complete before it is normalised, dates before sources (the
+# dateline's reporters feed nothing else), storage last. Spaced so others can slot in.
+ITEM_PIPELINES = {
+    "pipelines.required.RequiredFieldsPipeline": 100,
+    "pipelines.dates.DatesPipeline": 300,
+    "pipelines.sources.SourcesPipeline": 400,
+    "pipelines.storage.StoragePipeline": 900,
+}
+
+EXTENSIONS = {"xzcrawler.health.FieldFill": 500}
+
+# Polite by default for the real portal: robots.txt, a descriptive User-Agent, throttled.
+ROBOTSTXT_OBEY = True
+USER_AGENT = "xzcrawler/0.1 (+https://github.com/xzcrawler; news archive crawler)"
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False

@@ -1,0 +1,1 @@
+"""The crawler's spiders: navigation only. Parsing is xzcrawler.parsing; storage is pipelines."""

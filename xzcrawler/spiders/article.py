@@ -1,0 +1,52 @@
+"""One article by hand, or one chain: `scrapy crawl article -a url=URL -a follow=both`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from enum import StrEnum
+from typing import Any, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from xzcrawler.items import Article
+from xzcrawler.spiders.base import PortalSpider
+
+
+class Follow(StrEnum):
+    NONE = "none"
+    PREV = "prev"
+    NEXT = "next"
+    BOTH = "both"
+
+    @property
+    def directions(self) -> tuple[str, ...]:
+        return {"none": (), "prev": ("prev",), "next": ("next",), "both": ("prev", "next")}[self]
+
+
+class ArticleSpider(PortalSpider):
+    name = "article"
+
+    def __init__(self, url: str | None = None, follow: str = Follow.NONE, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not url:
+            raise ValueError("the article spider needs -a url=URL")
+        self.url = url
+        self.follow = Follow(follow)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        kwargs.setdefault("portal_url", kwargs.get("url"))
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield scrapy.Request(self.url, callback=self.parse_article)
+
+    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        article = self.article(response)
+        if article is None:
+            return
+        yield article
+        for url in self.chain_links(article, self.follow.directions):
+            yield scrapy.Request(url, callback=self.parse_article)

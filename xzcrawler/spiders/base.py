@@ -1,0 +1,66 @@
+"""What every spider of the portal does with an article page, whatever led it there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.http import Response
+
+from xzcrawler import parsing
+from xzcrawler.items import Article
+from xzcrawler.models import SHANGHAI
+
+# Stats key of the list of pages that could not be used, with URL and reason, for run records.
+PROBLEM_PAGES = "xz/problem_pages"
+PROBLEM_PAGES_KEPT = 200
+
+
+class PortalSpider(scrapy.Spider):
+    """A spider of one portal host, set by PORTAL_URL (or -a portal_url=...)."""
+
+    portal_url: str
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.portal_url = kwargs.get("portal_url") or crawler.settings["PORTAL_URL"]
+        spider.allowed_domains = [urlsplit(spider.portal_url).hostname]
+        return spider
+
+    def article(self, response: Response) -> Article | None:
+        """The article on a page, or None (recorded, and fetched again) when the page is cut."""
+        reason = parsing.incomplete_reason(response)
+        if reason is None:
+            return parsing.parse_article(response, fetched_at=datetime.now(SHANGHAI))
+        retry = get_retry_request(
+            response.request, spider=self, reason=f"incomplete article page: {reason}"
+        )
+        if retry is None:
+            self.record_problem(response, f"incomplete article page: {reason}")
+        else:
+            self.crawler.engine.crawl(retry)
+        return None
+
+    def record_problem(self, response: Response, reason: str) -> None:
+        """Log and count a page we could not use, keeping its URL for the run record."""
+        self.logger.warning("unusable page %s: %s", response.url, reason)
+        stats = self.crawler.stats
+        stats.inc_value("xz/pages/unusable")
+        stats.inc_value(f"xz/pages/unusable/{reason.split(':')[0]}")
+        problems = stats.get_value(PROBLEM_PAGES, [])
+        if len(problems) < PROBLEM_PAGES_KEPT:
+            problems.append({"url": response.url, "status": response.status, "reason": reason})
+        stats.set_value(PROBLEM_PAGES, problems)
+
+    def chain_links(self, article: Article, directions: tuple[str, ...]) -> Iterator[str]:
+        """The 上一篇/下一篇 URLs of an article, in the directions asked for."""
+        for direction in directions:
+            url = getattr(article, f"{direction}_url")
+            if url:
+                yield url

@@ -1,0 +1,80 @@
+"""The portal's map: home page -> navigation menu -> sections' list pages -> articles -> chains.
+
+Pages are told apart by their content (xzcrawler.parsing.page_kind), not by URL patterns, so a
+template or URL change does not blind the crawl. Incremental by default: list pages are always
+read, stored articles are not fetched again, chains stop at stored articles and resume where a
+stored article names a neighbour that is not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from xzcrawler import parsing
+from xzcrawler.frontier import CrawlMode, Frontier
+from xzcrawler.items import Article
+from xzcrawler.spiders.base import PortalSpider
+
+BOTH_DIRECTIONS = ("prev", "next")
+
+
+class SectionsSpider(PortalSpider):
+    name = "sections"
+
+    def __init__(
+        self, mode: str = CrawlMode.INCREMENTAL, section: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.mode = CrawlMode(mode)
+        self.sections = {name.strip() for name in section.split(",")} if section else set()
+        self.frontier = Frontier(self.mode)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.frontier = Frontier.load(self.settings, self.mode)
+        yield scrapy.Request(self.portal_url, callback=self.parse_home)
+        for url in self.frontier.resume + self.frontier.recheck:
+            yield scrapy.Request(url, callback=self.parse_page)
+
+    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        sections = parsing.navigation_sections(response)
+        self.crawler.stats.set_value("xz/sections/found", len(sections))
+        if self.sections:
+            sections = [s for s in sections if s.name in self.sections]
+            if not sections:
+                self.logger.error("no section named %s in the navigation menu", self.sections)
+        for section in sections:
+            yield response.follow(section.url, callback=self.parse_page)
+
+    def parse_page(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        kind = parsing.page_kind(response)
+        self.crawler.stats.inc_value(f"xz/pages/{kind}")
+        if kind is parsing.PageKind.ARTICLE:
+            yield from self.parse_article(response)
+        elif kind is parsing.PageKind.LIST:
+            yield from self.parse_list(response)
+        else:
+            self.record_problem(response, "unclassified page")
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        links = parsing.article_links(response)
+        self.crawler.stats.inc_value("xz/list/article_links", len(links))
+        new = [url for url in links if self.frontier.wants(url)]
+        for url in new:
+            yield scrapy.Request(url, callback=self.parse_page)
+        # Older list pages only matter while this one still shows articles we lack.
+        if new or self.mode is CrawlMode.FULL:
+            for url in parsing.pagination_links(response):
+                yield scrapy.Request(url, callback=self.parse_page)
+
+    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        article = self.article(response)
+        if article is None:
+            return
+        yield article
+        for url in self.chain_links(article, BOTH_DIRECTIONS):
+            if self.frontier.wants(url):
+                yield scrapy.Request(url, callback=self.parse_page)

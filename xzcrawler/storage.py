@@ -1,0 +1,267 @@
+"""The storage layer: engines, schema, batched article upserts and the reads the crawl needs.
+
+Pipelines, the CLI and the frontier all go through here; nothing else builds an engine.
+Upserts use the dialect's INSERT ... ON CONFLICT so concurrent writers never duplicate a row
+(FIELD-NOTES: check-then-insert raised hundreds of UNIQUE errors, the dialect upsert none).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+
+from xzcrawler.models import (
+    SHANGHAI,
+    Article,
+    ArticleAuthor,
+    ArticleRevision,
+    Base,
+    Publisher,
+    PublisherAlias,
+    Section,
+)
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Bound parameters per statement stay well under SQLite's limit (32766) and PostgreSQL's.
+_IN_CHUNK = 500
+
+# Article columns that an upsert refreshes; first_seen_at and id are kept from the first write.
+_UPDATED_COLUMNS = tuple(
+    c.name for c in Article.__table__.columns if c.name not in {"id", "url", "first_seen_at"}
+)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cache
+def engine_for(database_url: str) -> Engine:
+    """One engine per database URL in a process; SQLite gets WAL and a busy timeout."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Connection) -> None:
+        # Writers take the write lock up front: a deferred transaction that reads and then
+        # writes fails on a busy database despite the timeout (FIELD-NOTES).
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the tables a new database lacks (SQLite needs no set-up step)."""
+    Base.metadata.create_all(engine)
+
+
+def content_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def _insert(engine: Engine) -> Callable[..., Any]:
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class WriteCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: WriteCounts) -> WriteCounts:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+class ArticleStore:
+    """Writes batches of article rows in one transaction each; reads what the crawl needs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = _insert(engine)
+        self._section_ids: dict[str, int] = {}
+        self._publisher_ids: dict[str, int] = {}
+        self._aliases: set[str] = set()
+
+    def write(self, rows: Iterable[dict[str, Any]]) -> WriteCounts:
+        """Upsert article rows (keys: Article columns plus 'authors', a list of names)."""
+        by_url = {row["url"]: row for row in rows}  # the last version of a URL in a batch wins
+        if not by_url:
+            return WriteCounts()
+        try:
+            return self._write(by_url)
+        except BaseException:
+            # Ids and aliases cached inside a rolled-back transaction may not exist.
+            self._section_ids.clear()
+            self._publisher_ids.clear()
+            self._aliases.clear()
+            raise
+
+    def _write(self, by_url: dict[str, dict[str, Any]]) -> WriteCounts:
+        now = datetime.now(SHANGHAI)
+        counts = WriteCounts()
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            existing = self._existing(conn, list(by_url))
+            revisions = []
+            for url, row in by_url.items():
+                row["content_hash"] = content_hash(row["title"], row["body"])
+                row["section_id"] = self._section_id(conn, row)
+                row["publisher_id"] = self._publisher_id(conn, row)
+                row["first_seen_at"] = row["last_seen_at"] = now
+                old = existing.get(url)
+                if old is None:
+                    counts.new += 1
+                    row["changed_at"] = now
+                elif old.content_hash != row["content_hash"]:
+                    counts.updated += 1
+                    row["changed_at"] = now
+                    revisions.append(
+                        {
+                            "article_id": old.id,
+                            "title": old.title,
+                            "body": old.body,
+                            "content_hash": old.content_hash,
+                            "replaced_at": now,
+                        }
+                    )
+                else:
+                    counts.unchanged += 1
+                    row["changed_at"] = old.changed_at
+            if revisions:
+                conn.execute(ArticleRevision.__table__.insert(), revisions)
+            self._upsert_articles(conn, list(by_url.values()))
+            self._replace_authors(conn, by_url)
+        return counts
+
+    def _existing(self, conn: Connection, urls: list[str]) -> dict[str, Any]:
+        table = Article.__table__
+        cols = [table.c.url, table.c.id, table.c.title, table.c.body, table.c.content_hash]
+        found = {}
+        for chunk in _chunks(urls):
+            stmt = select(*cols, table.c.changed_at).where(table.c.url.in_(chunk))
+            found.update({r.url: r for r in conn.execute(stmt)})
+        return found
+
+    def _upsert_articles(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        table = Article.__table__
+        values = [
+            {c: row.get(c) for c in ("url", "first_seen_at", *_UPDATED_COLUMNS)} for row in rows
+        ]
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.url],
+            set_={name: stmt.excluded[name] for name in _UPDATED_COLUMNS},
+        )
+        conn.execute(stmt, values)
+
+    def _replace_authors(self, conn: Connection, by_url: dict[str, dict[str, Any]]) -> None:
+        table = Article.__table__
+        ids = {}
+        for chunk in _chunks(list(by_url)):
+            stmt = select(table.c.url, table.c.id).where(table.c.url.in_(chunk))
+            ids.update({url: id_ for url, id_ in conn.execute(stmt)})
+        authors = ArticleAuthor.__table__
+        for chunk in _chunks(list(ids.values())):
+            conn.execute(delete(authors).where(authors.c.article_id.in_(chunk)))
+        author_rows = [
+            {"article_id": ids[url], "position": position, "name": name}
+            for url, row in by_url.items()
+            for position, name in enumerate(row.get("authors") or [])
+        ]
+        if author_rows:
+            conn.execute(authors.insert(), author_rows)
+
+    def _section_id(self, conn: Connection, row: dict[str, Any]) -> int | None:
+        name = row.get("section")
+        if not name:
+            return None
+        if name not in self._section_ids:
+            table = Section.__table__
+            path = " > ".join(row.get("section_path") or [name])
+            conn.execute(self._insert(table).values(name=name, path=path).on_conflict_do_nothing())
+            stmt = select(table.c.id).where(table.c.name == name)
+            self._section_ids[name] = conn.execute(stmt).scalar_one()
+        return self._section_ids[name]
+
+    def _publisher_id(self, conn: Connection, row: dict[str, Any]) -> int | None:
+        name = row.get("source")
+        if not name:
+            return None
+        if name not in self._publisher_ids:
+            table = Publisher.__table__
+            conn.execute(self._insert(table).values(name=name).on_conflict_do_nothing())
+            stmt = select(table.c.id).where(table.c.name == name)
+            self._publisher_ids[name] = conn.execute(stmt).scalar_one()
+        publisher_id = self._publisher_ids[name]
+        raw = row.get("source_raw")
+        if raw and raw != name and raw not in self._aliases:
+            self._aliases.add(raw)
+            aliases = PublisherAlias.__table__
+            conn.execute(
+                self._insert(aliases)
+                .values(alias=raw, publisher_id=publisher_id)
+                .on_conflict_do_nothing()
+            )
+        return publisher_id
+
+    def stored_urls(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(Article.url)).scalars())
+
+    def dangling_chain_urls(self) -> list[str]:
+        """Neighbours named by stored articles but not stored themselves: where chains resume."""
+        table = Article.__table__
+        stored = table.alias("stored")
+        found: list[str] = []
+        with self.engine.connect() as conn:
+            for column in (table.c.prev_url, table.c.next_url):
+                stmt = (
+                    select(column)
+                    .distinct()
+                    .outerjoin(stored, stored.c.url == column)
+                    .where(column.is_not(None), stored.c.id.is_(None))
+                )
+                found.extend(conn.execute(stmt).scalars())
+        return sorted(set(found))
+
+    def urls_published_since(self, since: datetime) -> list[str]:
+        stmt = select(Article.url).where(Article.published_at >= since).order_by(Article.url)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
