@@ -11,12 +11,13 @@ False, so nobody mistakes it for an article published at 00:00.
 
 from __future__ import annotations
 
+import calendar
 import functools
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -45,7 +46,9 @@ _CN_DIGITS = {
     "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
 }  # fmt: skip
 # Chinese numerals count only before a date or duration unit: 十九届 and 三个代表 stay text.
-_CN_NUMBER = re.compile(r"[〇○零一二两三四五六七八九十]+(?=\s*(?:年|月|日|号|时|点|分|秒|天|小时|周|星期|个))")
+_CN_NUMBER = re.compile(
+    r"[〇○零一二两三四五六七八九十]+(?=\s*(?:年|月|日|号|时|点|分|秒|天|小时|周|星期|个))"
+)
 
 
 def _cn_number(numeral: str) -> str:
@@ -90,7 +93,7 @@ _YMD = re.compile(
 _COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?\s*", re.ASCII)
 # List pages and some meta lines give [11-12] or 11月12日 10:35 without a year.
 _MONTH_DAY = re.compile(
-    r"""(?<![\d.:/-])(?P<m>\d{1,2})
+    r"""(?<!\d)(?<!\d[.:/-])(?P<m>\d{1,2})
     (?:\s*+[-/]\s*+(?P<d>\d{1,2})(?![\d/.-])|\s*+月\s*+(?P<d2>\d{1,2})(?:\s*+[日号]|(?!\d)))"""
     + _TIME,
     re.VERBOSE | re.ASCII,
@@ -129,6 +132,7 @@ _ZONE_OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$", re.ASCII)
 # The meta line may name an update time before the publication time; look after these first.
 _PUBLISHED_LABEL = re.compile(r"发布|发表|发稿")
 _PM = ("下午", "晚上", "傍晚")
+_LETTERS = re.compile(r"[A-Za-z]{3}")
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,8 @@ def _aware(day: date, clock: time | None, tz: timezone | None = None) -> ParsedD
     if not YEAR_MIN <= day.year <= YEAR_MAX:
         return None
     value = datetime.combine(day, clock or time(), tz or SHANGHAI)
-    return ParsedDate(value.astimezone(SHANGHAI), has_time=clock is not None)
+    # Through UTC, so a wall time that Shanghai's 1986-1991 summer time skipped comes out real.
+    return ParsedDate(value.astimezone(UTC).astimezone(SHANGHAI), has_time=clock is not None)
 
 
 def _day(year: int, month: int, day: int) -> date | None:
@@ -251,13 +256,11 @@ def _month_day(text: str, now: datetime) -> ParsedDate | None:
 
 
 def _months_before(day: date, months: int) -> date | None:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for last in range(day.day, 27, -1):
-        found = _day(year, month + 1, last)
-        if found is not None:
-            return found
-    return _day(year, month + 1, day.day)
+    """Calendar months back, the day clamped to the month's end (3月31日 - 1个月 = 2月28日/29日)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _relative(text: str, now: datetime) -> ParsedDate | None:
@@ -280,9 +283,9 @@ def _relative(text: str, now: datetime) -> ParsedDate | None:
     if unit in ("小时", "钟头"):
         return ParsedDate(now - timedelta(hours=n), has_time=True)
     if unit in ("天", "日"):
-        return _aware(now.date() - timedelta(days=n), None) if n < 100_000 else None
+        return _aware(now.date() - timedelta(days=n), None)
     if unit in ("周", "星期", "礼拜"):
-        return _aware(now.date() - timedelta(weeks=n), None) if n < 10_000 else None
+        return _aware(now.date() - timedelta(weeks=n), None)
     day = _months_before(now.date(), n * 12 if unit == "年" else n)
     return _aware(day, None) if day is not None else None
 
@@ -302,19 +305,17 @@ def _english(text: str) -> ParsedDate | None:
 
 
 def parse_date_fast(raw: str | None, *, now: datetime | None = None) -> ParsedDate | None:
-    """The precompiled-pattern path alone; parse_date falls back to dateparser where it gives None."""
+    """The precompiled patterns alone; parse_date falls back to dateparser where they give None."""
     if not isinstance(raw, str):
         return None
     text = _prepare(raw)
     found = _year_month_day(text) or _compact(text)
-    if found is not None:
-        return found
-    if not text.isascii():
+    if found is None and _LETTERS.search(text):
+        found = _english(text)
+    if found is None:
         anchor = _shanghai_now(now)
         found = _relative(text, anchor) or _month_day(text, anchor)
-    elif any(c.isalpha() for c in text):
-        found = _english(text)
-    return found or _month_day(text, _shanghai_now(now))
+    return found
 
 
 # --- dateparser fallback ---------------------------------------------------------------------
@@ -326,8 +327,7 @@ _FALLBACK_LABEL = re.compile(
 )
 _FALLBACK_NOISE = re.compile(
     r"\s*(?:作者|来源|稿件来源|文章来源|信息来源|出处|转自|编辑|责任编辑|责编|撰稿|记者|点击"
-    r"|浏览|阅读|字体|打印|关闭|分享|收藏|【|\||\[).*",
-    re.DOTALL,
+    r"|浏览|阅读|字体|打印|关闭|分享|收藏|【|\||\[)"
 )
 _FALLBACK_HAS_TIME = re.compile(
     r"\d{1,2}\s*[:时点]\s*\d{1,2}|\d\s*[ap]\.?m\b|小时|分钟|秒|刚|\b(?:hours?|minutes?|mins?|seconds?|now)\b",
@@ -364,7 +364,9 @@ def parse_date_dateparser(raw: str | None, *, now: datetime | None = None) -> Pa
     """dateparser on the raw text, stripped of its label and the meta line noise after it."""
     if not isinstance(raw, str):
         return None
-    text = _FALLBACK_NOISE.sub("", _FALLBACK_LABEL.sub("", _prepare(raw))).strip()
+    text = _FALLBACK_LABEL.sub("", _prepare(raw))
+    noise = _FALLBACK_NOISE.search(text, 1)
+    text = (text[: noise.start()] if noise else text).strip()
     if not text or len(text) > _FALLBACK_MAX_CHARS:
         return None
     anchor = _shanghai_now(now)
@@ -466,24 +468,28 @@ def published_date(
 
 # --- Dateline --------------------------------------------------------------------------------
 
-# The agency ends in one of these; the place never starts with one (中国日报网北京 -> 中国日报网 + 北京).
+# The agency ends in one of these and the place never starts with one: 中国日报网北京 is
+# 中国日报网 + 北京, not 中国日报 + 网北京.
 _AGENCY_END = r"(?:客户端|新闻|网|社|报|台|刊)"
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
 _DATELINE = re.compile(
-    rf"""^(?P<agency>[\u4e00-\u9fffA-Za-z·\-—]{{1,20}}?{_AGENCY_END})
-    (?!{_AGENCY_END})(?P<place>[\u4e00-\u9fff·]{{2,10}}?)?
+    rf"""^据?(?P<agency>[{_HAN}A-Za-z·\-—]{{1,20}}?{_AGENCY_END})
+    (?!{_AGENCY_END})(?P<place>[{_HAN}·]{{2,8}}?)?
     \s*+(?P<date>(?:(?P<y>\d{{4}})\s*+年\s*+)?(?P<m>\d{{1,2}})\s*+月\s*+(?P<d>\d{{1,2}})\s*+日)?
     \s*+(?P<kind>电|讯|消息)
     (?:\s*+\((?P<names>[^()]{{1,60}})\))?""",
     re.VERBOSE | re.ASCII,
 )
 _ROLES = re.compile(
-    r"^(?:本报|新华社|人民网|央视|中新社)?(?:首席|特约|见习|实习|驻\S{1,4})?"
-    r"(?:记者|通讯员|实习生|摄影记者|摄影|摄|撰稿|文|图)\s*[:/]?"
+    r"^(?:本报|新华社|人民网|央视|中新社)?(?:首席|特约|见习|实习|驻\S{1,4}?)?"
+    r"(?:(?:记者|通讯员|实习生|摄影|撰稿)[:/]?|(?:文|图|摄)[:/])"
 )
 _ROLE_WORD = re.compile(r"记者|通讯员|实习生|摄影|撰稿")
-_NAME_SPLIT = re.compile(r"[\s、,;/]+")
-_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}|[\u4e00-\u9fff]{1,4}·[\u4e00-\u9fff·]{1,12}")
-_NAME_TAIL = re.compile(r"(?:报道|摄影|摄|发|电)$")
+_NAME_SPLIT = re.compile(r"[\s、,;]+")
+_NAME = re.compile(rf"[{_HAN}]{{2,6}}|[{_HAN}]{{1,4}}·[{_HAN}·]{{1,12}}")
+_NAME_TAIL = re.compile(r"(?:报道|摄影|摄)$")
+# Words that stand where names do in a dateline bracket.
+_NOT_NAMES = frozenset({"报道", "摄影", "综合", "整理", "编译", "编辑", "发自"})
 _DATELINE_SCAN_CHARS = 160
 
 
@@ -504,10 +510,10 @@ def _reporters(names: str | None, kind: str) -> list[str]:
         return []
     found: list[str] = []
     for token in _NAME_SPLIT.split(names):
-        name = _NAME_TAIL.sub("", _ROLES.sub("", token))
-        while (stripped := _ROLES.sub("", name)) != name:
-            name = stripped
-        if _NAME.fullmatch(name) and name not in found:
+        name = _ROLES.sub("", token)
+        if len(untailed := _NAME_TAIL.sub("", name)) >= 2:
+            name = untailed
+        if _NAME.fullmatch(name) and name not in _NOT_NAMES and name not in found:
             found.append(name)
     return found
 
@@ -517,7 +523,9 @@ def _dateline_day(month: int, day: int, published: date | None) -> date | None:
     if published is None:
         return None
     candidates = [
-        d for y in (published.year - 1, published.year, published.year + 1) if (d := _day(y, month, day))
+        d
+        for y in (published.year - 1, published.year, published.year + 1)
+        if (d := _day(y, month, day))
     ]
     return min(candidates, key=lambda d: abs(d - published), default=None)
 
@@ -587,7 +595,7 @@ class DatesPipeline:
             self.stats.inc_value("xz/dates/dateline")
         return item
 
-    def _count(self, published: PublishedDate, url: Any, *raws: Any) -> None:
+    def _count(self, published: PublishedDate, url: Any, date_raw: Any, meta_date_raw: Any) -> None:
         if published.value is not None:
             self.stats.inc_value(f"xz/dates/origin/{published.origin}")
             if not published.has_time:
@@ -596,11 +604,17 @@ class DatesPipeline:
         if published.flag is None:
             self.stats.inc_value("xz/dates/missing")
             return
-        raw = next((r for r in raws if isinstance(r, str) and r.strip()), None)
-        if raw is None:  # a future date that only the URL gave
-            raw = url
+        raw = {
+            DateOrigin.META_LINE: date_raw,
+            DateOrigin.META_TAG: meta_date_raw,
+            DateOrigin.URL: url,
+        }.get(published.origin) or next(
+            r for r in (date_raw, meta_date_raw) if isinstance(r, str) and r.strip()
+        )
         key = f"xz/dates/{published.flag}"
         self.stats.inc_value(key)
         if self.stats.get_value(f"{key}_example") is None:
             self.stats.set_value(f"{key}_example", raw)
-        logger.warning("%s date on %s: meta line %r, meta tag %r", published.flag, url, *raws)
+        logger.warning(
+            "%s date on %s: meta line %r, meta tag %r", published.flag, url, date_raw, meta_date_raw
+        )

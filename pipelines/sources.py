@@ -144,7 +144,7 @@ def _split_source(raw: str) -> tuple[str, str | None]:
     if match := _HREF.search(raw):
         url = next(group for group in match.groups() if group is not None).strip() or None
     text = _plain(raw)
-    if url is None and (found := _URL.search(text)):
+    if url is None and (found := _URL.search(text)) and found.group(0).lower().startswith("http"):
         url = found.group(0).rstrip(_EDGE_PUNCT)
     if url is not None:
         url = _plain(url).strip() or None
@@ -162,7 +162,7 @@ def _clean_once(text: str) -> str:
     text = _unwrap(text.strip(_EDGE_PUNCT))
     if domain := _DOMAIN.match(text):
         return domain.group(1).lower()
-    if (found := _URL.search(text)) and _URL.sub("", text).strip(_EDGE_PUNCT + "()[]"):
+    if _URL.search(text) and _URL.sub("", text).strip(_EDGE_PUNCT + "()[]"):
         text = _URL.sub("", text)
     return _unwrap(_tidy_spaces(text).strip(_EDGE_PUNCT))
 
@@ -453,7 +453,7 @@ _SKIP_WORDS = frozenset(
 )
 _ANONYMOUS = frozenset(
     "佚名 未知 不详 匿名 admin administrator 管理员 系统管理员 网站管理员 超级管理员 本站 本网"
-    " 无 暂无 原创 网络 互联网 小编 本站编辑 本网编辑 none null unknown".split()
+    " 无 暂无 原创 网络 互联网 小编 本站编辑 本网编辑 本报讯 本网讯 本站讯 讯 none null unknown".split()
 )
 _LABEL_WORDS = sorted({*_ROLE_WORDS, *_SKIP_WORDS}, key=len, reverse=True)
 # A role or field word with its colon is a label wherever it stands ('作者:张三来源:人民网').
@@ -491,7 +491,7 @@ def _tokens(text: str) -> list[str]:
             else:
                 words.append(word)
         for word in words:
-            while match := _GLUED_ROLE.match(word):
+            while not _role_of(word)[0] and (match := _GLUED_ROLE.match(word)):
                 out.append(match.group(1))
                 word = match.group(2)
             out.append(word)
@@ -508,19 +508,27 @@ def _name(token: str) -> str | None:
     return name
 
 
-def _assign(run: list[str | Role | None]) -> list[tuple[str, Role | None]]:
-    """Roles for one run of names and role markers: prefix form (记者 张三) unless the run
-    starts with a name and ends with a marker (张三/文 李四/图, 张三 摄)."""
-    suffix = bool(run) and isinstance(run[0], str) and not isinstance(run[-1], str)
-    ordered = reversed(run) if suffix else iter(run)
+def _assign(run: list[tuple[str | None, Role | None]]) -> list[tuple[str, Role | None]]:
+    """Roles for one run of names and role markers (name None): prefix form (记者 张三) unless
+    the names come first and a marker last (张三/文 李四/图, 作者：张三 摄)."""
+    while run and run[0] == (None, None):  # a bare 作者 label says nothing about the form
+        run = run[1:]
+    suffix = bool(run) and run[0][0] is not None and run[-1][0] is None
     out: list[tuple[str, Role | None]] = []
     role: Role | None = None
-    for element in ordered:
-        if isinstance(element, str):
-            out.append((element, role))
+    previous_marker = False
+    for name, marked in reversed(run) if suffix else run:
+        if name is None:
+            role = _combine(role, marked) if previous_marker else marked
         else:
-            role = element
+            out.append((name, role))
+        previous_marker = name is None
     return out[::-1] if suffix else out
+
+
+def _combine(first: Role | None, second: Role | None) -> Role | None:
+    """Two markers in a row (文/图 张三): text and photo together, otherwise the nearer one."""
+    return Role.TEXT_PHOTO if {first, second} == {Role.TEXT, Role.PHOTO} else second
 
 
 def _credits(raw: str | None) -> tuple[list[Credit], list[str]]:
@@ -529,7 +537,7 @@ def _credits(raw: str | None) -> tuple[list[Credit], list[str]]:
         return [], []
     authors: list[tuple[str, Role | None]] = []
     editors: list[str] = []
-    run: list[str | Role | None] = []
+    run: list[tuple[str | None, Role | None]] = []
     mode = "author"  # what the names after the last label are: author, editor or skip
     for token in _tokens(_plain(raw)):
         is_marker, role, skipped = _role_of(token.strip(_NAME_EDGES))
@@ -539,10 +547,10 @@ def _credits(raw: str | None) -> tuple[list[Credit], list[str]]:
             mode = "skip" if skipped else "editor"
         elif is_marker:
             mode = "author"
-            run.append(role)
+            run.append((None, role))
         elif (name := _name(token)) is not None:
             if mode == "author":
-                run.append(name)
+                run.append((name, None))
             elif mode == "editor":
                 editors.append(name)
     authors += _assign(run)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from xzcrawler.demo import LOOPBACK_SETTINGS
+from xzcrawler.export import export_records
 from xzcrawler.items import Article
 from xzcrawler.models import SHANGHAI
+from xzcrawler.replica import Portal, ReplicaServer
 from xzcrawler.storage import engine_for
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -77,3 +85,64 @@ def make_article(number: int = 1, **fields: object) -> Article:
     }
     values.update(fields)
     return Article(**values)  # type: ignore[arg-type]
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = [f"{name}={value}" for name, value in LOOPBACK_SETTINGS.items()]
+
+
+@dataclass
+class CrawlEnv:
+    """A replica portal on 127.0.0.1 and a fresh database, with commands to crawl one into the other."""
+
+    portal: Portal
+    server: ReplicaServer
+    database_url: str
+    tmp_path: Path
+
+    def settings(self) -> list[str]:
+        return [
+            *LOOPBACK,
+            f"LOCK_DIR={self.tmp_path / 'locks'}",
+            f"STORAGE_SPOOL_DIR={self.tmp_path / 'spool'}",
+            "LOG_LEVEL=INFO",
+        ]
+
+    def run(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *argv],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "XZCRAWLER_DATABASE_URL": self.database_url},
+        )
+
+    def crawl(self, *options: str) -> subprocess.CompletedProcess[str]:
+        """`python -m xzcrawler crawl` into this database from this portal."""
+        settings = [arg for pair in self.settings() for arg in ("-s", pair)]
+        return self.run(
+            "-m", "xzcrawler", "crawl", "--portal-url", self.server.base_url, *settings, *options
+        )
+
+    def scrapy(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        """`scrapy crawl ...` with this portal and database."""
+        settings = [arg for pair in self.settings() for arg in ("-s", pair)]
+        return self.run(
+            "-m", "scrapy", *argv, "-s", f"PORTAL_URL={self.server.base_url}", *settings
+        )
+
+    def records(self) -> dict[str, dict]:
+        return {r["url"]: r for r in export_records(engine_for(self.database_url))}
+
+    def requested(self) -> list[str]:
+        return [record.path for record in self.server.requests]
+
+
+@pytest.fixture
+def crawl_env(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[CrawlEnv]:
+    """The small replica (parametrise indirectly with Portal kwargs) and an SQLite database."""
+    portal = Portal(**getattr(request, "param", {}))
+    with ReplicaServer(portal) as server:
+        yield CrawlEnv(portal, server, f"sqlite:///{tmp_path / 'crawl.db'}", tmp_path)
+    engine_for(f"sqlite:///{tmp_path / 'crawl.db'}").dispose()

@@ -1,7 +1,8 @@
 """What the database already knows, so an incremental crawl fetches only what is new.
 
 JOBDIR does not survive kill -9 (FIELD-NOTES), so the frontier of the next run is rebuilt from
-the stored articles: any neighbour they name that is not stored is where a chain resumes.
+the stored articles: any neighbour they name that is not stored is where a chain resumes, unless
+it was found dead (404/410) lately.
 """
 
 from __future__ import annotations
@@ -27,23 +28,28 @@ class CrawlMode(StrEnum):
 @dataclass
 class Frontier:
     mode: CrawlMode
+    store: ArticleStore | None = None
     stored: set[str] = field(default_factory=set)
     resume: list[str] = field(default_factory=list)
     recheck: list[str] = field(default_factory=list)
+    dead: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: BaseSettings, mode: CrawlMode) -> Frontier:
-        if mode is CrawlMode.FULL:
-            return cls(mode)
         engine = engine_for(settings["DATABASE_URL"])
         ensure_schema(engine)
         store = ArticleStore(engine)
+        if mode is CrawlMode.FULL:
+            return cls(mode, store)
+        now = datetime.now(SHANGHAI)
         recheck_days = settings.getint("RECHECK_DAYS")
-        recheck = []
-        if recheck_days > 0:
-            since = datetime.now(SHANGHAI) - timedelta(days=recheck_days)
-            recheck = store.urls_published_since(since)
-        frontier = cls(mode, store.stored_urls(), store.dangling_chain_urls(), recheck)
+        recheck = (
+            store.urls_published_since(now - timedelta(days=recheck_days)) if recheck_days else []
+        )
+        dead_since = now - timedelta(days=settings.getfloat("DEAD_LINK_RETRY_DAYS"))
+        frontier = cls(
+            mode, store, store.stored_urls(), store.dangling_chain_urls(dead_since), recheck
+        )
         logger.info(
             "frontier: %d articles stored, %d chain ends to resume, %d to recheck",
             len(frontier.stored),
@@ -55,3 +61,8 @@ class Frontier:
     def wants(self, url: str) -> bool:
         """Whether an article link is worth a request: new, or every link in a full crawl."""
         return self.mode is CrawlMode.FULL or url not in self.stored
+
+    def save(self) -> None:
+        """Remember the dead links of this crawl, so the next one does not resume through them."""
+        if self.store is not None:
+            self.store.record_dead_links(self.dead)

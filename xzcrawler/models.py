@@ -156,6 +156,16 @@ class ArticleRevision(Base):
     replaced_at: Mapped[datetime] = mapped_column(ShanghaiTime)
 
 
+class DeadLink(Base):
+    """A page that answered 404/410: chains are not resumed through it until it is retried."""
+
+    __tablename__ = "dead_links"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    status: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+
+
 class CrawlRun(Base):
     """One crawl, written by the CLI from our own accounting (Scrapy exits 0 on lost items)."""
 

@@ -16,7 +16,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, select
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, delete, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -25,7 +29,7 @@ from xzcrawler.models import (
     Article,
     ArticleAuthor,
     ArticleRevision,
-    Base,
+    DeadLink,
     Publisher,
     PublisherAlias,
     Section,
@@ -34,6 +38,8 @@ from xzcrawler.models import (
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The revision a database made by create_all before migrations existed is adopted at.
+INITIAL_REVISION = "0001"
 # Bound parameters per statement stay well under SQLite's limit (32766) and PostgreSQL's.
 _IN_CHUNK = 500
 
@@ -79,9 +85,69 @@ def engine_for(database_url: str) -> Engine:
     return engine
 
 
+class SchemaBehind(Exception):
+    """The database's schema is older than the code's: `python -m xzcrawler db upgrade`."""
+
+
+def _alembic_config(conn: Connection | None = None) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", "xzcrawler:migrations")
+    config.attributes["connection"] = conn
+    return config
+
+
+def _schema_lock(conn: Connection) -> None:
+    """Serialise schema changes between processes (two workers starting on an empty database)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+
+
+def schema_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config())
+    return script.get_current_head() or ""
+
+
+_current: set[str] = set()
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Create the tables a new database lacks (SQLite needs no set-up step)."""
-    Base.metadata.create_all(engine)
+    """Create the schema in a new, empty database; refuse one whose schema is behind.
+
+    A crawl never migrates an existing database by itself: that is `db upgrade`'s job.
+    """
+    key = engine.url.render_as_string(hide_password=False)
+    if key in _current:
+        return
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        _schema_lock(conn)
+        revision, head = schema_revision(conn), head_revision()
+        if revision != head:
+            if revision is None and not inspect(conn).get_table_names():
+                alembic_command.upgrade(_alembic_config(conn), "head")
+            else:
+                raise SchemaBehind(
+                    f"the database schema is at {revision or 'a version before migrations'}, "
+                    f"this xzcrawler needs {head}: run `python -m xzcrawler db upgrade`"
+                )
+    _current.add(key)
+
+
+def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
+    """Migrate to the newest schema; adopt a database created before migrations existed."""
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        _schema_lock(conn)
+        before = schema_revision(conn)
+        config = _alembic_config(conn)
+        if before is None and "articles" in inspect(conn).get_table_names():
+            alembic_command.stamp(config, INITIAL_REVISION)
+        alembic_command.upgrade(config, "head")
+        after = schema_revision(conn)
+    _current.discard(engine.url.render_as_string(hide_password=False))
+    return before, after or ""
 
 
 def content_hash(title: str, body: str) -> str:
@@ -245,10 +311,14 @@ class ArticleStore:
         with self.engine.connect() as conn:
             return set(conn.execute(select(Article.url)).scalars())
 
-    def dangling_chain_urls(self) -> list[str]:
-        """Neighbours named by stored articles but not stored themselves: where chains resume."""
+    def dangling_chain_urls(self, dead_since: datetime | None = None) -> list[str]:
+        """Neighbours named by stored articles but not stored: where chains resume.
+
+        Links found dead (404/410) after `dead_since` are left out until then.
+        """
         table = Article.__table__
         stored = table.alias("stored")
+        dead = DeadLink.__table__
         found: list[str] = []
         with self.engine.connect() as conn:
             for column in (table.c.prev_url, table.c.next_url):
@@ -258,8 +328,26 @@ class ArticleStore:
                     .outerjoin(stored, stored.c.url == column)
                     .where(column.is_not(None), stored.c.id.is_(None))
                 )
+                if dead_since is not None:
+                    recent = select(dead.c.url).where(dead.c.checked_at >= dead_since)
+                    stmt = stmt.where(column.not_in(recent))
                 found.extend(conn.execute(stmt).scalars())
         return sorted(set(found))
+
+    def record_dead_links(self, links: dict[str, int]) -> None:
+        """Remember pages that answered 404/410 (url -> status), as of now."""
+        if not links:
+            return
+        now = datetime.now(SHANGHAI)
+        table = DeadLink.__table__
+        rows = [{"url": url, "status": status, "checked_at": now} for url, status in links.items()]
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.url],
+            set_={"status": stmt.excluded.status, "checked_at": stmt.excluded.checked_at},
+        )
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            conn.execute(stmt, rows)
 
     def urls_published_since(self, since: datetime) -> list[str]:
         stmt = select(Article.url).where(Article.published_at >= since).order_by(Article.url)

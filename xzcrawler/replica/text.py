@@ -37,25 +37,48 @@ CLAUSES = (
     "群众满意度明显提升", "各项指标均位居全市前列", "基层组织的凝聚力和战斗力不断增强",
 )  # fmt: skip
 SUBHEAD_ENDS = ("见实效", "出新招", "有温度", "走在前", "开新局", "强基础")
-ACTIVITIES = ("开展政策宣讲", "查看农作物长势", "走访慰问困难群众", "召开村民议事会", "调研产业项目")
+ACTIVITIES = (
+    "开展政策宣讲",
+    "查看农作物长势",
+    "走访慰问困难群众",
+    "召开村民议事会",
+    "调研产业项目",
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN_NAMES = (
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
     "超", "秀英", "华", "平", "刚", "桂英", "建国", "志强", "晓东", "海燕", "红梅", "文博", "雪", "晨",
 )  # fmt: skip
+# (publisher, its home page, the form of its article URLs); the portal itself has neither.
 PUBLISHERS = (
-    ("七一网", "https://www.12371.gov.cn/Item/{n}.aspx"),
-    ("人民网", "http://politics.people.com.cn/n1/2020/1112/c1001-{n}.html"),
-    ("新华网", "http://www.xinhuanet.com/politics/2020-11/12/c_{n}.htm"),
-    ("中国共产党新闻网", "http://cpc.people.com.cn/n1/2020/1112/c164113-{n}.html"),
-    ("光明网", "https://news.gmw.cn/2020-11/12/content_{n}.htm"),
-    ("农民日报", "http://www.farmer.com.cn/2020/11/12/{n}.html"),
-    ("乡镇时评网", None),
+    ("七一网", "https://www.12371.gov.cn/", "https://www.12371.gov.cn/Item/{n}.aspx"),
+    (
+        "人民网",
+        "http://www.people.com.cn/",
+        "http://politics.people.com.cn/n1/2020/1112/c1001-{n}.html",
+    ),
+    (
+        "新华网",
+        "http://www.xinhuanet.com/",
+        "http://www.xinhuanet.com/politics/2020-11/12/c_{n}.htm",
+    ),
+    (
+        "中国共产党新闻网",
+        "http://cpc.people.com.cn/",
+        "http://cpc.people.com.cn/n1/2020/1112/c164113-{n}.html",
+    ),
+    ("光明网", "https://www.gmw.cn/", "https://news.gmw.cn/2020-11/12/content_{n}.htm"),
+    ("农民日报", "http://www.farmer.com.cn/", "http://www.farmer.com.cn/2020/11/12/{n}.html"),
+    ("乡镇时评网", None, None),
 )
 AGENCIES = ("新华社", "人民网", "中国共产党新闻网")
 # Outside GB2312 but inside GBK: a page that declares gb2312 must be decoded as gb18030.
 OUTSIDE_GB2312_NAME = "王喆"
 WHITESPACE = " \t\r\n\u3000\u00a0"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
 
 
 def _sentence(rng: random.Random) -> str:
@@ -83,10 +106,6 @@ _POOL_RNG = random.Random(20201112)
 SENTENCES = tuple(_sentence(_POOL_RNG) for _ in range(4096))
 
 
-def _name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
-
-
 def title(rng: random.Random) -> str:
     """A headline; the trailing number keeps headlines of a large portal mostly distinct."""
     pick = rng.choice
@@ -94,7 +113,9 @@ def title(rng: random.Random) -> str:
         case 0:
             return f"{pick(PLACES)}：{pick(VERBS)}{pick(OBJECTS)} {pick(VERBS)}{pick(OBJECTS)}"
         case 1:
-            return f"{pick(SUBJECTS)}{pick(VERBS)}{pick(OBJECTS)}取得新进展（{rng.randint(1, 999)}）"
+            return (
+                f"{pick(SUBJECTS)}{pick(VERBS)}{pick(OBJECTS)}取得新进展（{rng.randint(1, 999)}）"
+            )
         case 2:
             return f"以{pick(OBJECTS)}推动{pick(OBJECTS)}的{pick(PLACES)}实践"
         case _:
@@ -197,7 +218,7 @@ def content(
     month: int,
     day: int,
     image_dir: str,
-    date_forms: tuple[DateForm, ...],
+    date_forms: tuple[DateForm, ...],  # repeat a form to weight it
     source_labels: tuple[str, ...],
 ) -> Content:
     """Everything an article page shows, drawn from `rng` in a fixed order."""
@@ -207,7 +228,9 @@ def content(
         paragraphs.append(Paragraph(ParagraphKind.TEXT, text))
     if rng.random() < 0.3:
         subhead = f"{rng.choice(VERBS)}{rng.choice(OBJECTS)}{rng.choice(SUBHEAD_ENDS)}"
-        paragraphs.insert(rng.randint(1, len(paragraphs) - 1), Paragraph(ParagraphKind.SUBHEAD, subhead))
+        paragraphs.insert(
+            rng.randint(1, len(paragraphs) - 1), Paragraph(ParagraphKind.SUBHEAD, subhead)
+        )
     if rng.random() < 0.25:
         first = paragraphs[0]
         paragraphs[0] = Paragraph(first.kind, _dateline(rng, month, day) + first.text)
@@ -219,13 +242,11 @@ def content(
             Paragraph(ParagraphKind.CAPTION, caption),
         ]
     author_shown, author = _author(rng)
-    publisher, url_pattern = rng.choice(PUBLISHERS)
-    source_href = None
-    if url_pattern and rng.random() < 0.4:
-        source_href = "http://www.people.com.cn/" if publisher == "人民网" else url_pattern.split("/2")[0]
+    publisher, home, url_form = rng.choice(PUBLISHERS)
+    source_href = home if home and rng.random() < 0.4 else None
     original_url = None
-    if url_pattern and rng.random() < 0.7:
-        original_url = url_pattern.format(n=rng.randint(100000, 999999))
+    if url_form and rng.random() < 0.7:
+        original_url = url_form.format(n=rng.randint(100000, 999999))
     return Content(
         title=headline,
         paragraphs=tuple(paragraphs),
@@ -236,6 +257,6 @@ def content(
         source_href=source_href,
         original_url=original_url,
         editor=_name(rng) if rng.random() < 0.4 else None,
-        date_form=rng.choices(date_forms, weights=range(len(date_forms) + 1, 1, -1))[0],
+        date_form=rng.choice(date_forms),
         blank_paragraphs=rng.random() < 0.5,
     )

@@ -41,7 +41,7 @@ class ArticleSpider(PortalSpider):
         return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.url, callback=self.parse_article)
+        yield self.request(self.url, self.parse_article)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         article = self.article(response)
@@ -49,4 +49,4 @@ class ArticleSpider(PortalSpider):
             return
         yield article
         for url in self.chain_links(article, self.follow.directions):
-            yield scrapy.Request(url, callback=self.parse_article)
+            yield self.request(url, self.parse_article)

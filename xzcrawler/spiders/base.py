@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from xzcrawler import parsing
 from xzcrawler.items import Article
@@ -19,6 +21,7 @@ from xzcrawler.models import SHANGHAI
 # Stats key of the list of pages that could not be used, with URL and reason, for run records.
 PROBLEM_PAGES = "xz/problem_pages"
 PROBLEM_PAGES_KEPT = 200
+DEAD_STATUSES = (404, 410)
 
 
 class PortalSpider(scrapy.Spider):
@@ -42,20 +45,37 @@ class PortalSpider(scrapy.Spider):
             response.request, spider=self, reason=f"incomplete article page: {reason}"
         )
         if retry is None:
-            self.record_problem(response, f"incomplete article page: {reason}")
+            self.record_problem(response.url, response.status, f"incomplete article page: {reason}")
         else:
             self.crawler.engine.crawl(retry)
         return None
 
-    def record_problem(self, response: Response, reason: str) -> None:
+    def request(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
+        """A request whose failure (after Scrapy's retries) is recorded, not only logged."""
+        return scrapy.Request(url, callback=callback, errback=self.request_failed)
+
+    def request_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest):  # robots.txt, offsite: policy, not a failure
+            return
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        reason = f"HTTP {status}" if status else f"{type(failure.value).__name__}"
+        self.record_problem(failure.request.url, status, reason)
+        if status in DEAD_STATUSES:
+            self.dead_link(failure.request.url, status)
+
+    def dead_link(self, url: str, status: int) -> None:
+        """A page that is gone; spiders that remember such pages override this."""
+
+    def record_problem(self, url: str, status: int | None, reason: str) -> None:
         """Log and count a page we could not use, keeping its URL for the run record."""
-        self.logger.warning("unusable page %s: %s", response.url, reason)
+        self.logger.warning("unusable page %s: %s", url, reason)
         stats = self.crawler.stats
         stats.inc_value("xz/pages/unusable")
         stats.inc_value(f"xz/pages/unusable/{reason.split(':')[0]}")
         problems = stats.get_value(PROBLEM_PAGES, [])
         if len(problems) < PROBLEM_PAGES_KEPT:
-            problems.append({"url": response.url, "status": response.status, "reason": reason})
+            problems.append({"url": url, "status": status, "reason": reason})
         stats.set_value(PROBLEM_PAGES, problems)
 
     def chain_links(self, article: Article, directions: tuple[str, ...]) -> Iterator[str]:

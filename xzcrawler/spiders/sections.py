@@ -35,9 +35,9 @@ class SectionsSpider(PortalSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.frontier = Frontier.load(self.settings, self.mode)
-        yield scrapy.Request(self.portal_url, callback=self.parse_home)
+        yield self.request(self.portal_url, self.parse_home)
         for url in self.frontier.resume + self.frontier.recheck:
-            yield scrapy.Request(url, callback=self.parse_page)
+            yield self.request(url, self.parse_page)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         sections = parsing.navigation_sections(response)
@@ -47,7 +47,7 @@ class SectionsSpider(PortalSpider):
             if not sections:
                 self.logger.error("no section named %s in the navigation menu", self.sections)
         for section in sections:
-            yield response.follow(section.url, callback=self.parse_page)
+            yield self.request(section.url, self.parse_page)
 
     def parse_page(self, response: Response) -> Iterator[Article | scrapy.Request]:
         kind = parsing.page_kind(response)
@@ -57,18 +57,18 @@ class SectionsSpider(PortalSpider):
         elif kind is parsing.PageKind.LIST:
             yield from self.parse_list(response)
         else:
-            self.record_problem(response, "unclassified page")
+            self.record_problem(response.url, response.status, "unclassified page")
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         links = parsing.article_links(response)
         self.crawler.stats.inc_value("xz/list/article_links", len(links))
         new = [url for url in links if self.frontier.wants(url)]
         for url in new:
-            yield scrapy.Request(url, callback=self.parse_page)
+            yield self.request(url, self.parse_page)
         # Older list pages only matter while this one still shows articles we lack.
         if new or self.mode is CrawlMode.FULL:
             for url in parsing.pagination_links(response):
-                yield scrapy.Request(url, callback=self.parse_page)
+                yield self.request(url, self.parse_page)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         article = self.article(response)
@@ -77,4 +77,10 @@ class SectionsSpider(PortalSpider):
         yield article
         for url in self.chain_links(article, BOTH_DIRECTIONS):
             if self.frontier.wants(url):
-                yield scrapy.Request(url, callback=self.parse_page)
+                yield self.request(url, self.parse_page)
+
+    def dead_link(self, url: str, status: int) -> None:
+        self.frontier.dead[url] = status
+
+    def closed(self, reason: str) -> None:
+        self.frontier.save()

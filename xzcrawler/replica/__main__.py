@@ -1,0 +1,38 @@
+"""`python -m xzcrawler.replica serve --articles N`: the replica in its own process, for benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from xzcrawler.replica import Portal, ReplicaServer
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m xzcrawler.replica")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve a replica portal until killed")
+    serve.add_argument("--articles", type=int, default=60)
+    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--list-page-size", type=int, default=5)
+    serve.add_argument("--list-page-cap", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    portal = Portal(
+        articles=args.articles,
+        seed=args.seed,
+        list_page_size=args.list_page_size,
+        list_page_cap=args.list_page_cap,
+    )
+    # A benchmark sends hundreds of thousands of requests: no in-memory request log.
+    with ReplicaServer(portal, port=args.port, keep_log=False) as server:
+        print(f"serving {server.base_url}", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Serving a Portal on 127.0.0.1 over HTTP, with a log of what was asked for."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from xzcrawler.replica.portal import Portal
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    method: str
+    path: str  # the request target, query included
+    status: int
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as the real portal's IIS does; every response carries Content-Length.
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/6.0"
+    sys_version = ""
+    timeout = 30
+    server: _PortalHTTPServer
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def _respond(self, *, send_body: bool) -> None:
+        page = self.server.portal.render(self.path)
+        self.server.record(RequestRecord(self.command, self.path, page.status))
+        self.send_response(page.status)
+        for name, value in page.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(page.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the request log is kept in memory, not on stderr."""
+
+
+class _PortalHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], portal: Portal, keep_log: bool) -> None:
+        super().__init__(address, _Handler)
+        self.portal = portal
+        self.keep_log = keep_log
+        self.log: list[RequestRecord] = []
+        self.log_lock = threading.Lock()
+
+    def record(self, entry: RequestRecord) -> None:
+        if self.keep_log:
+            with self.log_lock:
+                self.log.append(entry)
+
+
+class ReplicaServer:
+    """A Portal on 127.0.0.1 (port 0: any free port) in a daemon thread; use it as a context."""
+
+    def __init__(
+        self, portal: Portal, *, host: str = "127.0.0.1", port: int = 0, keep_log: bool = True
+    ) -> None:
+        self.portal = portal
+        self._httpd = _PortalHTTPServer((host, port), portal, keep_log)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="replica-server", daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of the requests served so far, in the order they were answered."""
+        with self._httpd.log_lock:
+            return list(self._httpd.log)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> ReplicaServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,271 @@
+"""Chinese full-text search over article titles and bodies, on SQLite (FTS5) and PostgreSQL.
+
+Chinese has no spaces between words, and the stock tokenizers either keep a whole run of Han
+characters as one token (FTS5 unicode61, PostgreSQL's parser) or need three characters (FTS5
+trigram), so two-character words such as 巡视 or 扶贫 would never match. The text is therefore
+tokenised here, in Python, the same way for both backends: every Han (or kana, hangul) run
+becomes overlapping bigrams, one per character position, the last character of the run as a
+unigram (巡视工作 -> 巡视 视工 工作 作); other text becomes lower-cased words of letters and
+digits. A query word becomes the same tokens as a phrase, so 巡视 finds the bigram 巡视, a longer
+word or phrase finds its bigrams at consecutive positions, and one character finds every token
+that starts with it (a prefix query).
+
+SQLite: an FTS5 table `articles_fts` (rowid = articles.id) holds the token text; ranked by
+bm25 with the title weighted above the body. PostgreSQL: `article_search` holds a tsvector built
+from the same tokens (title weight A), with a GIN index, ranked by ts_rank. Both keep the
+content hash they were built from, so a batch only re-indexes the articles that changed.
+User text never reaches SQL except as a bound parameter, and is quoted so FTS operators
+(AND, OR, NEAR, *, quotes) are plain characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, text
+
+FTS_TABLE = "articles_fts"
+PG_TABLE = "article_search"
+# Title matches outrank body matches (bm25 column weights; PostgreSQL uses tsvector weights).
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+# PostgreSQL tsvector positions stop at 16383; body positions start after the title's.
+_PG_MAX_POSITION = 16383
+_PG_BODY_OFFSET = 256
+_CHUNK = 500
+
+_CJK = (
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
+    "\uac00-\ud7af"  # hangul
+    "\U00020000-\U0003134f"  # Han extensions B-G
+)
+# A token character is a letter or digit (what FTS5's unicode61 keeps); CJK runs are split apart
+# from Latin runs so "G20峰会" gives g20 + 峰会 on both sides.
+_SEGMENT = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+
+
+@dataclass(frozen=True)
+class WordQuery:
+    """One user word as index tokens; `prefix` when its last token is a lone CJK character."""
+
+    tokens: tuple[str, ...]
+    prefix: bool
+
+
+def _normalise(value: str) -> str:
+    # Full-width letters and digits (ＡＢＣ１２３) and compatibility forms fold to their plain form.
+    return unicodedata.normalize("NFKC", value).lower()
+
+
+def _segments(value: str) -> Iterator[tuple[str, bool]]:
+    for match in _SEGMENT.finditer(_normalise(value)):
+        cjk, other = match.groups()
+        yield (cjk, True) if cjk else (other, False)
+
+
+def index_tokens(value: str | None) -> list[str]:
+    """The tokens stored for a text: CJK bigrams per position (run end as a unigram), words."""
+    tokens: list[str] = []
+    for segment, cjk in _segments(value or ""):
+        if cjk:
+            tokens.extend(segment[i : i + 2] for i in range(len(segment)))
+        else:
+            tokens.append(segment)
+    return tokens
+
+
+def word_query(word: str) -> WordQuery | None:
+    """One whitespace-free user word as a phrase of index tokens; None if it has no token."""
+    segments = list(_segments(word))
+    tokens: list[str] = []
+    prefix = False
+    for position, (segment, cjk) in enumerate(segments):
+        last = position == len(segments) - 1
+        if not cjk:
+            tokens.append(segment)
+        elif len(segment) == 1:
+            # At the word's end the text may go on (巡 inside 巡视): match tokens starting with it.
+            tokens.append(segment)
+            prefix = last
+        else:
+            tokens.extend(segment[i : i + 2] for i in range(len(segment) - 1))
+            if not last:
+                # Text follows in the word, so the run ends here as it does in the index.
+                tokens.append(segment[-1])
+    return WordQuery(tuple(tokens), prefix) if tokens else None
+
+
+def search_words(search: str) -> list[str]:
+    """The user's words: split on white space (ASCII and the ideographic space alike)."""
+    return search.split()
+
+
+def fts5_query(words: Sequence[WordQuery]) -> str:
+    """An FTS5 MATCH expression: each word a quoted phrase, all of them required."""
+
+    def phrase(word: WordQuery) -> str:
+        quoted = '"' + " ".join(word.tokens).replace('"', '""') + '"'
+        return quoted + ("*" if word.prefix else "")
+
+    return " AND ".join(phrase(word) for word in words)
+
+
+def tsquery(words: Sequence[WordQuery]) -> str:
+    """A PostgreSQL tsquery literal: each word a <-> phrase, all of them required."""
+
+    def lexeme(token: str, prefix: bool) -> str:
+        return _quote_lexeme(token) + (":*" if prefix else "")
+
+    def phrase(word: WordQuery) -> str:
+        last = len(word.tokens) - 1
+        parts = [lexeme(t, word.prefix and i == last) for i, t in enumerate(word.tokens)]
+        return "(" + " <-> ".join(parts) + ")"
+
+    return " & ".join(phrase(word) for word in words)
+
+
+def _quote_lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(title: str | None, body: str | None) -> str:
+    """A tsvector literal of the title (weight A) and body tokens with their positions."""
+    positions: dict[str, list[str]] = {}
+    for offset, weight, value in ((1, "A", title), (_PG_BODY_OFFSET, "", body)):
+        for index, token in enumerate(index_tokens(value)):
+            position = min(offset + index, _PG_MAX_POSITION)
+            positions.setdefault(token, []).append(f"{position}{weight}")
+    return " ".join(f"{_quote_lexeme(t)}:{','.join(p[:256])}" for t, p in positions.items())
+
+
+def _is_postgresql(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+def ensure_index(engine: Engine) -> None:
+    """Create the search index a database lacks, and fill it if articles are already stored."""
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        if _is_postgresql(conn):
+            created = not _pg_table_exists(conn)
+            conn.execute(
+                text(
+                    f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
+                    " article_id integer PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
+                    " content_hash varchar(64) NOT NULL,"
+                    " document tsvector NOT NULL)"
+                )
+            )
+            conn.execute(
+                text(
+                    f"CREATE INDEX IF NOT EXISTS ix_{PG_TABLE}_document"
+                    f" ON {PG_TABLE} USING gin (document)"
+                )
+            )
+        else:
+            found = conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": FTS_TABLE}
+            ).first()
+            created = found is None
+            # content_hash is stored, not indexed: it tells a batch which rows to rebuild.
+            conn.execute(
+                text(
+                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+                    "title, body, content_hash UNINDEXED,"
+                    " tokenize = 'unicode61 remove_diacritics 0')"
+                )
+            )
+        if created:
+            _index_all(conn)
+
+
+def _pg_table_exists(conn: Connection) -> bool:
+    return conn.execute(text("SELECT to_regclass(:name)"), {"name": PG_TABLE}).scalar() is not None
+
+
+def update_index(conn: Connection, urls: Iterable[str]) -> int:
+    """Re-index the stored articles at these URLs whose content changed; returns how many.
+
+    Runs inside the storage layer's write transaction, so the index never lags the articles.
+    """
+    urls = list(urls)
+    stale: list[Any] = []
+    index_hash = (
+        f"(SELECT s.content_hash FROM {PG_TABLE} s WHERE s.article_id = a.id)"
+        if _is_postgresql(conn)
+        else f"(SELECT f.content_hash FROM {FTS_TABLE} f WHERE f.rowid = a.id)"
+    )
+    stmt = text(
+        f"SELECT a.id, a.title, a.body, a.content_hash FROM articles a"
+        f" WHERE a.url IN :urls AND a.content_hash IS NOT {index_hash}"
+        if not _is_postgresql(conn)
+        else f"SELECT a.id, a.title, a.body, a.content_hash FROM articles a"
+        f" WHERE a.url IN :urls AND a.content_hash IS DISTINCT FROM {index_hash}"
+    ).bindparams(bindparam("urls", expanding=True))
+    for start in range(0, len(urls), _CHUNK):
+        stale.extend(conn.execute(stmt, {"urls": urls[start : start + _CHUNK]}))
+    _write_index(conn, stale)
+    return len(stale)
+
+
+def _write_index(conn: Connection, rows: Sequence[Any]) -> None:
+    if not rows:
+        return
+    ids = [row.id for row in rows]
+    if _is_postgresql(conn):
+        delete = text(f"DELETE FROM {PG_TABLE} WHERE article_id IN :ids")
+        insert = text(
+            f"INSERT INTO {PG_TABLE} (article_id, content_hash, document)"
+            " VALUES (:id, :hash, CAST(:document AS tsvector))"
+        )
+        values = [
+            {"id": r.id, "hash": r.content_hash, "document": tsvector(r.title, r.body)}
+            for r in rows
+        ]
+    else:
+        delete = text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids")
+        insert = text(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, body, content_hash)"
+            " VALUES (:id, :title, :body, :hash)"
+        )
+        values = [
+            {
+                "id": r.id,
+                "title": " ".join(index_tokens(r.title)),
+                "body": " ".join(index_tokens(r.body)),
+                "hash": r.content_hash,
+            }
+            for r in rows
+        ]
+    delete = delete.bindparams(bindparam("ids", expanding=True))
+    for start in range(0, len(ids), _CHUNK):
+        conn.execute(delete, {"ids": ids[start : start + _CHUNK]})
+    conn.execute(insert, values)
+
+
+def _index_all(conn: Connection) -> int:
+    table = PG_TABLE if _is_postgresql(conn) else FTS_TABLE
+    conn.execute(text(f"DELETE FROM {table}"))
+    count, last_id = 0, 0
+    stmt = text(
+        "SELECT id, title, body, content_hash FROM articles WHERE id > :last ORDER BY id LIMIT :n"
+    )
+    while rows := list(conn.execute(stmt, {"last": last_id, "n": _CHUNK})):
+        _write_index(conn, rows)
+        count += len(rows)
+        last_id = rows[-1].id
+    return count
+
+
+def reindex(engine: Engine) -> int:
+    """Rebuild the whole index from the articles table (`db reindex`); returns articles indexed."""
+    ensure_index(engine)
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        count = _index_all(conn)
+    if not _is_postgresql(engine):
+        with engine.connect() as conn, conn.begin():
+            conn.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')"))
+    return count
