@@ -79,7 +79,11 @@ _TIME = r"""
         \s*+(?P<H>\d{1,2})\s*+[:时点]\s*+(?P<M>\d{2}|\d(?!\d))\s*+分?
         (?:\s*+:\s*+(?P<S>\d{1,2})(?:\.\d+)?|\s*+(?P<S2>\d{1,2})\s*+秒)?
         (?:\s*+(?P<ampm2>[AaPp]\.?[Mm]\b\.?))?
-        (?P<tz>Z(?![A-Za-z])|[+-]\d{2}(?::?\d{2})?(?!\d)|\s?(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?)?
+        (?P<tz>Z(?![A-Za-z])
+            |[+-]\d{2}(?::?\d{2}){0,2}(?!\d)
+            |\s[+-]\d{4}(?!\d)
+            |\s?(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?
+        )?
     )?
 """
 _YMD = re.compile(
@@ -110,15 +114,17 @@ _MONTH_NAMES = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _WEEKDAY_NAMES = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
 # RFC 2822 (meta tags, feeds): Thu, 12 Nov 2020 10:35:08 +0800
 _RFC2822 = re.compile(
-    rf"""(?:(?:{_WEEKDAY_NAMES})[a-z]*,?\s++)?(?<!\d)(?P<d>\d{{1,2}})\s++(?P<mon>{_MONTH_NAMES})[a-z]*\.?\s++
-    (?P<y>\d{{4}})(?:\s++(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?)?
+    rf"""(?:(?:{_WEEKDAY_NAMES})[a-z]*,?\s++)?
+    (?<!\d)(?P<d>\d{{1,2}})\s++(?P<mon>{_MONTH_NAMES})[a-z]*\.?\s++(?P<y>\d{{4}})
+    (?:\s++(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?)?
     (?:\s*+(?P<tz>[+-]\d{{4}}|GMT|UTC?|Z|[ECMP][SD]T)\b)?""",
     re.VERBOSE | re.ASCII | re.IGNORECASE,
 )
 # Java's Date.toString, printed by JSP CMSes: Thu Nov 12 10:35:08 CST 2020
 _JAVA = re.compile(
     rf"""(?:{_WEEKDAY_NAMES})\s++(?P<mon>{_MONTH_NAMES})\s++(?P<d>\d{{1,2}})\s++
-    (?P<H>\d{{1,2}}):(?P<M>\d{{2}}):(?P<S>\d{{2}})\s++(?P<tz>[A-Z]{{2,5}}(?:[+-]\d{{2}}:?\d{{2}})?)\s++
+    (?P<H>\d{{1,2}}):(?P<M>\d{{2}}):(?P<S>\d{{2}})\s++
+    (?P<tz>[A-Z]{{2,5}}(?:[+-]\d{{2}}:?\d{{2}})?)\s++
     (?P<y>\d{{4}})""",
     re.VERBOSE | re.ASCII | re.IGNORECASE,
 )
@@ -128,7 +134,8 @@ _ZONE_HOURS = {
     "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "CST": 8,
     "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
 }  # fmt: skip
-_ZONE_OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$", re.ASCII)
+# Seconds too: Python writes Shanghai's pre-1901 mean solar time as +08:05:43.
+_ZONE_OFFSET = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$", re.ASCII)
 # The meta line may name an update time before the publication time; look after these first.
 _PUBLISHED_LABEL = re.compile(r"发布|发表|发稿")
 _PM = ("下午", "晚上", "傍晚")
@@ -164,7 +171,9 @@ def _zone(tz: str | None) -> timezone | None:
     if name not in ("", "UTC", "GMT") or m is None:
         return None
     sign = -1 if m.group(1) == "-" else 1
-    offset = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+    offset = timedelta(
+        hours=int(m.group(2)), minutes=int(m.group(3) or 0), seconds=int(m.group(4) or 0)
+    )
     return timezone(sign * offset) if offset < timedelta(hours=24) else None
 
 
@@ -330,7 +339,8 @@ _FALLBACK_NOISE = re.compile(
     r"|浏览|阅读|字体|打印|关闭|分享|收藏|【|\||\[)"
 )
 _FALLBACK_HAS_TIME = re.compile(
-    r"\d{1,2}\s*[:时点]\s*\d{1,2}|\d\s*[ap]\.?m\b|小时|分钟|秒|刚|\b(?:hours?|minutes?|mins?|seconds?|now)\b",
+    r"\d{1,2}\s*[:时点]\s*\d{1,2}|\d\s*[ap]\.?m\b|小时|分钟|秒|刚"
+    r"|\b(?:hours?|minutes?|mins?|seconds?|now)\b",
     re.IGNORECASE | re.ASCII,
 )
 # Long text is not a date string: dateparser's cost grows with it and it finds dates in anything.
@@ -404,7 +414,8 @@ _URL_DATES = (
     re.compile(r"/t?(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?=[/_])", re.ASCII),
     # /2020/1112/, /2020-11/12/, /2020/11/12/, /art/2020/11/12/
     re.compile(
-        r"/(?P<y>(?:19|20)\d{2})[/-](?:(?P<m>\d{2})(?P<d>\d{2})|(?P<m2>\d{1,2})[/-](?P<d2>\d{1,2}))(?=/)",
+        r"/(?P<y>(?:19|20)\d{2})[/-]"
+        r"(?:(?P<m>\d{2})(?P<d>\d{2})|(?P<m2>\d{1,2})[/-](?P<d2>\d{1,2}))(?=/)",
         re.ASCII,
     ),
 )
@@ -480,10 +491,8 @@ _DATELINE = re.compile(
     (?:\s*+\((?P<names>[^()]{{1,60}})\))?""",
     re.VERBOSE | re.ASCII,
 )
-_ROLES = re.compile(
-    r"^(?:本报|新华社|人民网|央视|中新社)?(?:首席|特约|见习|实习|驻\S{1,4}?)?"
-    r"(?:(?:记者|通讯员|实习生|摄影|撰稿)[:/]?|(?:文|图|摄)[:/])"
-)
+# 记者, 本报记者, 中青报·中青网记者, 驻京记者, 文/, 图/ before a name.
+_ROLES = re.compile(r"^(?:\S{0,12}?(?:记者|通讯员|实习生|摄影|撰稿)[:/]?|(?:文|图|摄)[:/])")
 _ROLE_WORD = re.compile(r"记者|通讯员|实习生|摄影|撰稿")
 _NAME_SPLIT = re.compile(r"[\s、,;]+")
 _NAME = re.compile(rf"[{_HAN}]{{2,6}}|[{_HAN}]{{1,4}}·[{_HAN}·]{{1,12}}")

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import html
 import json
-import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -29,8 +28,6 @@ from urllib.parse import urljoin
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-
-logger = logging.getLogger(__name__)
 
 PUBLISHERS_FILE = Path(__file__).with_name("publishers.json")
 PORTAL_NAME = "乡镇时评网"
@@ -168,19 +165,22 @@ def _clean_once(text: str) -> str:
 
 
 def clean_source(raw: str | None) -> str | None:
-    """The source text as the page names it, without label, markup, brackets and glued fields.
-
-    No alias folding: this is the cleaned spelling the alias table is looked up with.
+    """The source text as the page names it, without label, markup, brackets and glued fields
+    (a link without text: its host). No alias folding: the alias table is looked up with this.
     """
     if not raw:
         return None
-    text, _ = _split_source(raw)
+    text, url = _split_source(raw)
+    return _clean(text) or _clean(url or "") or None
+
+
+def _clean(text: str) -> str:
     for _ in range(_MAX_PASSES):
         cleaned = _clean_once(text)
         if cleaned == text:
             break
         text = cleaned
-    return text or None
+    return text
 
 
 def source_link(raw: str | None) -> str | None:
@@ -198,12 +198,13 @@ _PUBLIC_SUFFIXES = frozenset(
 )
 _KEY_DROP = re.compile(r"[\s《》「」『』“”\"'‘’]+")
 _KEY_DASH = re.compile(r"[-‐‑‒–—―−]+")
+_KEY_SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?")
 
 
 def publisher_key(name: str) -> str:
     """How aliases are compared: NFKC, case-folded, no spaces/quotes, no scheme or www."""
     key = _KEY_DASH.sub("-", _KEY_DROP.sub("", _plain(name).casefold()))
-    key = re.sub(r"^(?:https?://)?(?:www\.)?", "", key)
+    key = _KEY_SCHEME.sub("", key)
     return key.rstrip("/")
 
 
@@ -250,11 +251,12 @@ class Publishers:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             entries = data["publishers"]
             for entry in entries:
-                self.add(entry["name"], entry.get("aliases", []))
+                self._add(entry["name"], entry.get("aliases", []))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(f"unreadable publisher alias file {path}: {error!r}") from error
+        self._resolve()
 
-    def add(self, name: str, aliases: Iterable[str]) -> None:
+    def _add(self, name: str, aliases: Iterable[str]) -> None:
         canonical = clean_source(name)
         if canonical is None:
             raise ValueError(f"publisher name {name!r} is empty once cleaned")
@@ -265,12 +267,11 @@ class Publishers:
                 self._by_key[key] = canonical
                 known.append(alias)
         self._by_key[publisher_key(canonical)] = canonical
-        self._resolve()
 
     def _resolve(self) -> None:
         """Follow chains (an alias naming another publisher's name) so every lookup ends on a
         name that maps to itself; a cycle is broken at the name where it closes."""
-        for key, target in self._by_key.items():
+        for key, target in list(self._by_key.items()):
             seen = {target}
             while (step := self._by_key.get(publisher_key(target), target)) not in seen:
                 seen.add(step)
@@ -292,7 +293,7 @@ class Publishers:
         """The canonical name, or the name itself when unknown (unknown sources pass through)."""
         return self.find(name) or name
 
-    def __iter__(self) -> Iterable[Publisher]:
+    def __iter__(self) -> Iterator[Publisher]:
         """Every publisher with its aliases as written in the files (for the publisher table)."""
         for name, aliases in self._aliases.items():
             if self._by_key.get(publisher_key(name)) == name:
@@ -445,23 +446,32 @@ _ROLE_WORDS: dict[str, Role | None] = {
     "主编": Role.EDITOR,
 }
 # Credits that are neither author nor editor, and other meta-line fields: their names are skipped.
-_SKIP_WORDS = frozenset(
-    "审核 审校 校对 终审 初审 复审 二审 三审 监制 统筹 策划 出品 制作 设计 美编 排版 翻译 编译"
-    " 来源 稿件来源 文章来源 信息来源 新闻来源 转自 转载自 出处 来自 摘自 发布时间 发布日期 更新时间"
-    " 时间 日期 点击 点击数 点击量 浏览 浏览次数 浏览量 阅读 阅读数 阅读量 字体 字号 打印 关闭 分享 收藏"
-    " 发布者 发布人 发布 录入 录入者 投稿 上传".split()
-)
-_ANONYMOUS = frozenset(
-    "佚名 未知 不详 匿名 admin administrator 管理员 系统管理员 网站管理员 超级管理员 本站 本网"
-    " 无 暂无 原创 网络 互联网 小编 本站编辑 本网编辑 本报讯 本网讯 本站讯 讯 none null unknown".split()
-)
+# fmt: off
+_SKIP_WORDS = frozenset({
+    "审核", "审校", "校对", "终审", "初审", "复审", "二审", "三审", "监制", "统筹", "策划", "出品",
+    "制作", "设计", "美编", "排版", "翻译", "编译", "来源", "稿件来源", "文章来源", "信息来源",
+    "新闻来源", "转自", "转载自", "出处", "来自", "摘自", "发布时间", "发布日期", "更新时间",
+    "时间", "日期", "点击", "点击数", "点击量", "浏览", "浏览次数", "浏览量", "阅读", "阅读数",
+    "阅读量", "字体", "字号", "打印", "关闭", "分享", "收藏", "发布者", "发布人", "发布", "录入",
+    "录入者", "投稿", "上传",
+})
+_ANONYMOUS = frozenset({
+    "佚名", "未知", "不详", "匿名", "admin", "administrator", "管理员", "系统管理员", "网站管理员",
+    "超级管理员", "本站", "本网", "无", "暂无", "原创", "网络", "互联网", "小编", "本站编辑",
+    "本网编辑", "本报讯", "本网讯", "本站讯", "讯", "none", "null", "unknown",
+})
+# fmt: on
 _LABEL_WORDS = sorted({*_ROLE_WORDS, *_SKIP_WORDS}, key=len, reverse=True)
 # A role or field word with its colon is a label wherever it stands ('作者:张三来源:人民网').
-_LABEL_COLON = re.compile(rf"((?:本[报台网站]|[^\s:]{{0,6}}?)记者|通讯员|{'|'.join(_LABEL_WORDS)})\s*:")
+_LABEL_COLON = re.compile(
+    rf"((?:本[报台网站]|[^\s:]{{0,6}}?)记者|通讯员|{'|'.join(_LABEL_WORDS)})\s*:"
+)
 _AUTHOR_SEPARATORS = re.compile(r"[、,;/|\\()\[\]【】〔〕《》「」<>{}:]+|\s+(?:和|及|与)\s+")
 _DATEISH = re.compile(r"^[\d\s\-/.:年月日时分秒号]+$")
 # A role written before a name without a space: 记者张三, 本报记者张三, 新华社记者张三.
-_GLUED_ROLE = re.compile(r"^(.{0,8}?记者|.{0,6}?通讯员|实习生|见习生|责任编辑|值班编辑|责编|摄影)(.{2,})$")
+_GLUED_ROLE = re.compile(
+    r"^(.{0,8}?记者|.{0,6}?通讯员|实习生|见习生|责任编辑|值班编辑|编辑|责编|摄影)(.{2,})$"
+)
 _NAME_EDGES = " .,;:!?、。|/\\-—–_~·…*#'\"‘’“”=+"
 
 
@@ -585,6 +595,7 @@ def normalize_author(raw: str | None) -> str | None:
 
 
 def _text(value: Any) -> str | None:
+    """A raw field as text; a spider bug (a list, a number) counts as absent, not a crash."""
     return value if isinstance(value, str) else None
 
 

@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -28,6 +29,7 @@ from pipelines.dates import (
 )
 from xzcrawler.items import Article, DateFlag, DateOrigin
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The fetch time every relative form is resolved against.
 NOW = datetime(2021, 1, 2, 12, 30, 15, tzinfo=SHANGHAI)
 
@@ -218,7 +220,7 @@ def test_fetch_time_in_any_zone_anchors_the_same_instant(now: datetime, expected
     assert normalize_date("3小时前", now=now) == expected
 
 
-def test_month_day_of_a_month_on_31st_clamps_to_shorter_month() -> None:
+def test_months_ago_clamps_the_day_to_the_shorter_month() -> None:
     assert parse_date("1个月前", now=sh(2021, 3, 31, 9)) == day_only(2021, 2, 28)
 
 
@@ -272,6 +274,8 @@ def test_month_day_takes_the_year_of_the_fetch_unless_that_is_ahead(
         ("2020-11-12 02:35:08 UTC", timed(2020, 11, 12, 10, 35, 8)),
         ("2020-11-12 02:35:08 GMT", timed(2020, 11, 12, 10, 35, 8)),
         ("2020-11-12 10:35:08 GMT+08:00", timed(2020, 11, 12, 10, 35, 8)),
+        ("2020-11-12 10:35:08 +0900", timed(2020, 11, 12, 9, 35, 8)),
+        ("1900-01-01T00:00:00+08:05:43", timed(1900, 1, 1)),
         ("2020-11-12T00:00:00+08:00", timed(2020, 11, 12, 0, 0)),
         ("Thu, 12 Nov 2020 10:35:08 +0800", timed(2020, 11, 12, 10, 35, 8)),
         ("Thu, 12 Nov 2020 02:35:08 +0000", timed(2020, 11, 12, 10, 35, 8)),
@@ -365,7 +369,7 @@ def test_the_fast_path_reads_common_forms_without_loading_dateparser() -> None:
         "print('dateparser' in sys.modules)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="."
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
     )
     assert result.stdout.strip() == "False"
 
@@ -729,7 +733,8 @@ def test_pipeline_never_raises_on_odd_field_values(fields: dict[str, object]) ->
 
 
 def test_pipeline_works_on_plain_dict_items() -> None:
-    (item,), stats = run_pipeline({"url": ARTICLE_URL, "fetched_at": NOW, "date_raw": "昨天"})  # type: ignore[arg-type]
+    plain = {"url": ARTICLE_URL, "fetched_at": NOW, "date_raw": "昨天"}
+    (item,), stats = run_pipeline(plain)  # type: ignore[arg-type]
     assert item["published_at"] == sh(2021, 1, 1)
     assert item["reporters"] == []
     assert stats["xz/dates/origin/meta_line"] == 1

@@ -31,6 +31,7 @@ from xzcrawler import export, runs  # noqa: E402
 from xzcrawler.frontier import CrawlMode  # noqa: E402
 from xzcrawler.health import RunStatus, Thresholds, assess  # noqa: E402
 from xzcrawler.lock import CrawlLock, LockHeld, lock_path  # noqa: E402
+from xzcrawler.query_cli import add_query_commands  # noqa: E402
 from xzcrawler.storage import engine_for, ensure_schema, mask_url  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
@@ -210,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "serve the bundled replica portal, crawl it, show what was stored")
     demo.add_argument("--articles", type=int, default=300)
     demo.set_defaults(func=cmd_demo)
+
+    add_query_commands(commands, command)
     return parser
 
 

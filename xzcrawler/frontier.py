@@ -2,7 +2,7 @@
 
 JOBDIR does not survive kill -9 (FIELD-NOTES), so the frontier of the next run is rebuilt from
 the stored articles: any neighbour they name that is not stored is where a chain resumes, unless
-it was found dead (404/410) lately.
+it led to no article lately (404/410, robots.txt).
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ class CrawlMode(StrEnum):
 class Frontier:
     mode: CrawlMode
     store: ArticleStore | None = None
-    stored: set[str] = field(default_factory=set)
+    stored: set[str] = field(default_factory=set)  # and links known to lead to no article
     resume: list[str] = field(default_factory=list)
     recheck: list[str] = field(default_factory=list)
-    dead: dict[str, int] = field(default_factory=dict)
+    chain_ends: set[str] = field(default_factory=set)
+    unfetchable: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: BaseSettings, mode: CrawlMode) -> Frontier:
@@ -46,12 +47,19 @@ class Frontier:
         recheck = (
             store.urls_published_since(now - timedelta(days=recheck_days)) if recheck_days else []
         )
-        dead_since = now - timedelta(days=settings.getfloat("DEAD_LINK_RETRY_DAYS"))
+        retry_since = now - timedelta(days=settings.getfloat("UNFETCHABLE_RETRY_DAYS"))
+        # Links that led nowhere count as known, so they do not make a list page look new.
+        known = store.stored_urls() | store.unfetchable_urls(retry_since)
         frontier = cls(
-            mode, store, store.stored_urls(), store.dangling_chain_urls(dead_since), recheck
+            mode,
+            store,
+            known,
+            store.dangling_chain_urls(retry_since),
+            recheck,
+            store.chain_end_urls(),
         )
         logger.info(
-            "frontier: %d articles stored, %d chain ends to resume, %d to recheck",
+            "frontier: %d links known (stored, or leading nowhere), %d chain ends to resume, %d to recheck",
             len(frontier.stored),
             len(frontier.resume),
             len(frontier.recheck),
@@ -62,7 +70,12 @@ class Frontier:
         """Whether an article link is worth a request: new, or every link in a full crawl."""
         return self.mode is CrawlMode.FULL or url not in self.stored
 
+    def wants_neighbour(self, url: str) -> bool:
+        """Whether a new article's 上一篇/下一篇 is worth a request: also a stored chain end,
+        whose page now links to the new article instead of saying 没有了."""
+        return self.wants(url) or url in self.chain_ends
+
     def save(self) -> None:
-        """Remember the dead links of this crawl, so the next one does not resume through them."""
+        """Remember this crawl's links that led to no article, for the next incremental run."""
         if self.store is not None:
-            self.store.record_dead_links(self.dead)
+            self.store.record_unfetchable(self.unfetchable)

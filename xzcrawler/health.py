@@ -18,6 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
+from xzcrawler.spiders.base import INCOMPLETE_ARTICLES
+
 FILL_FIELDS = ("published_at", "author", "source", "section", "body")
 
 
@@ -85,6 +87,11 @@ def http_errors(stats: dict[str, Any]) -> dict[str, int]:
     return errors
 
 
+def dropped_articles(stats: dict[str, Any]) -> int:
+    """Article pages that gave no stored article: dropped items and pages still cut."""
+    return stats.get("item_dropped_count", 0) + stats.get(INCOMPLETE_ARTICLES, 0)
+
+
 def fill_rates(stats: dict[str, Any]) -> dict[str, float]:
     items = stats.get("xz/fill/items", 0)
     if not items:
@@ -116,7 +123,7 @@ def assess(
         count for status, count in errors.items() if status.isdigit() and int(status) >= 500
     )
     items = stats.get("xz/fill/items", 0)
-    dropped = stats.get("item_dropped_count", 0) + stats.get("xz/pages/unusable", 0)
+    dropped = dropped_articles(stats)
     reasons = []
     if stats.get("finish_reason") == "shutdown":
         assessment.status = RunStatus.INTERRUPTED

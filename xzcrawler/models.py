@@ -156,13 +156,17 @@ class ArticleRevision(Base):
     replaced_at: Mapped[datetime] = mapped_column(ShanghaiTime)
 
 
-class DeadLink(Base):
-    """A page that answered 404/410: chains are not resumed through it until it is retried."""
+class UnfetchableLink(Base):
+    """A link that led to no article: gone (404/410) or refused by robots.txt or offsite.
 
-    __tablename__ = "dead_links"
+    Incremental runs neither count it as new on a list page nor resume a chain through it
+    until it is due to be tried again.
+    """
+
+    __tablename__ = "unfetchable_links"
 
     url: Mapped[str] = mapped_column(String(2000), primary_key=True)
-    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
     checked_at: Mapped[datetime] = mapped_column(ShanghaiTime)
 
 

@@ -1,4 +1,4 @@
-"""Pure functions that read the portal's pages: what kind of page, its links, and an article's fields.
+"""Pure functions that read the portal's pages: page kind, links, and an article's fields.
 
 Everything is anchored on what a page says (labels such as 当前所在 / 来源 / 上一篇, link texts,
 document order) rather than on class names or URL patterns, so a template change on the portal
@@ -46,24 +46,29 @@ DATE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"(?:\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2}\s*秒?)?)?"
 )
+# Longer labels first: 发布时间 must win over 时间, 文章来源 over 来源.
+DATE_LABELS = ("发布时间", "发布日期", "发表时间", "更新时间", "日期", "时间")
+AUTHOR_LABELS = ("作者", "撰稿人", "撰稿", "记者", "文")
+SOURCE_LABELS = ("稿件来源", "文章来源", "信息来源", "新闻来源", "来源", "出处", "转自")
+EDITOR_LABELS = ("责任编辑", "责编", "编辑")
+NOISE_LABELS = ("点击数", "点击量", "点击", "浏览次数", "浏览量", "浏览", "阅读次数", "阅读量")
+NOISE_LABELS += ("阅读", "访问量", "字体")
 META_LABEL_RE = re.compile(
-    rf"(?:(?P<date>{_spaced('发布时间', '发布日期', '发表时间', '更新时间', '日期', '时间')})"
-    rf"|(?P<author>{_spaced('作者', '撰稿人', '撰稿', '记者', '文')})"
-    rf"|(?P<source>{_spaced('稿件来源', '文章来源', '信息来源', '新闻来源', '来源', '出处', '转自')})"
-    rf"|(?P<editor>{_spaced('责任编辑', '责编', '编辑')})"
-    rf"|(?P<noise>{_spaced('点击数', '点击量', '点击', '浏览次数', '浏览量', '浏览', '阅读次数', '阅读量', '阅读', '访问量', '字体')})"
-    rf")(?={COLON})"
+    rf"(?:(?P<date>{_spaced(*DATE_LABELS)})|(?P<author>{_spaced(*AUTHOR_LABELS)})"
+    rf"|(?P<source>{_spaced(*SOURCE_LABELS)})|(?P<editor>{_spaced(*EDITOR_LABELS)})"
+    rf"|(?P<noise>{_spaced(*NOISE_LABELS)}))(?={COLON})"
 )
 META_NOISE_RE = re.compile(
     r"[【\[|]|打印|关闭窗口|关闭本页|分享到|收藏|字号|字体|" + META_LABEL_RE.pattern
 )
 EDITOR_LINE_RE = re.compile(
-    rf"^[(（\[【]?\s*(?:{_spaced('责任编辑', '责编', '编辑')}){COLON}\s*(?P<value>[^)）\]】]*)"
+    rf"^[(（\[【]?\s*(?:{_spaced(*EDITOR_LABELS)}){COLON}\s*(?P<value>[^)）\]】]*)"
 )
 ORIGINAL_LABEL_RE = re.compile(r"原文链接|原文地址|查看原文|阅读原文|原文网址")
 SELF_LINK_LABEL_RE = re.compile(r"^(?:本文链接|本文地址|本文网址)")
-PREV_LABEL_RE = re.compile(r"^\s*[【\[]?(?:上一篇|上一条|上篇|前一篇)[】\]]?\s*[:：]?\s*")
-NEXT_LABEL_RE = re.compile(r"^\s*[【\[]?(?:下一篇|下一条|下篇|后一篇)[】\]]?\s*[:：]?\s*")
+# A label, not a sentence opening with the word (上一篇文章中): a colon, space or end follows.
+PREV_LABEL_RE = re.compile(r"^\s*[【\[]?(?:上一篇|上一条|上篇|前一篇)[】\]]?(?:\s*[:：]|\s|$)\s*")
+NEXT_LABEL_RE = re.compile(r"^\s*[【\[]?(?:下一篇|下一条|下篇|后一篇)[】\]]?(?:\s*[:：]|\s|$)\s*")
 CHAIN_END_RE = re.compile(
     r"^[(（\[【]?\s*(?:没有了|无|暂无|已经是第一篇|已是第一篇|已经是最后一篇|已是最后一篇|没有上一篇|没有下一篇)"
 )
@@ -87,8 +92,9 @@ PAGE_SCRIPT_RE = re.compile(
 NAV_UTILITY_RE = re.compile(r"设为首页|收藏|登录|注册|退出|English|手机版|RSS", re.IGNORECASE)
 FOOTER_LINK_LABELS = frozenset(
     {
-        "关于我们", "联系我们", "网站地图", "版权声明", "免责声明", "法律声明", "隐私政策", "广告服务",
-        "投稿须知", "招聘信息", "友情链接", "网站简介", "本站简介", "意见反馈", "帮助中心", "会员服务",
+        "关于我们", "联系我们", "网站地图", "版权声明", "免责声明", "法律声明",
+        "隐私政策", "广告服务", "投稿须知", "招聘信息", "友情链接", "网站简介",
+        "本站简介", "意见反馈", "帮助中心", "会员服务",
     }
 )  # fmt: skip
 META_DATE_NAMES = (
@@ -107,6 +113,8 @@ NAV_LINK_MAX_CHARS = 12  # a section name; longer link texts are article titles
 ARTICLE_LINK_MIN_CHARS = 5  # an article title; shorter texts are menus, pagers, 更多
 META_SCAN_TOKENS = 40  # how far after the title the meta line may start
 META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); longer text is the body
+META_LINE_MAX_CHARS = 80  # longer text holding a label or a date is a body paragraph
+META_LABEL_NEAR = 10  # ...unless a label opens it (a long one-line meta line in old templates)
 META_SKIP_TOKENS = 8  # subtitle / share tokens tolerated between the title and the meta line
 
 BLOCK_TAGS = frozenset(
@@ -128,7 +136,8 @@ CLEAN_KEEP_TAGS = frozenset(
 )  # fmt: skip
 CLEAN_KEEP_ATTRS = {"img": ("src", "alt"), "a": ("href",), "td": ("colspan", "rowspan"),
                     "th": ("colspan", "rowspan")}  # fmt: skip
-IMAGE_SRC_ATTRS = ("src", "data-src", "data-original")
+IMAGE_SRC_ATTRS = ("src", "data-src", "data-original")  # lazy-loading templates move src
+NON_PAGE_SCHEMES = frozenset({"javascript", "mailto", "tel", "data"})
 
 
 class PageKind(StrEnum):
@@ -181,6 +190,15 @@ def _similar(text: str, title: str) -> bool:
         return True
     short = text.rstrip(".…").strip()
     return len(short) >= 4 and short != text and title.startswith(short)
+
+
+def _meta_like(text: str) -> bool:
+    """A meta line piece: a label near its start, or a short text with a date (not a paragraph)."""
+    text = text.strip()
+    label = META_LABEL_RE.search(text)
+    if label is not None and (label.start() < META_LABEL_NEAR or len(text) < META_LINE_MAX_CHARS):
+        return True
+    return len(text) < META_LINE_MAX_CHARS and DATE_RE.search(text) is not None
 
 
 class _Page:
@@ -241,40 +259,18 @@ class _Page:
         if not href:
             return None
         href = href.strip()
-        if (
-            not href
-            or href.startswith("#")
-            or href.split(":", 1)[0].lower()
-            in {
-                "javascript",
-                "mailto",
-                "tel",
-                "data",
-            }
-        ):
+        if not href or href.startswith("#") or href.split(":", 1)[0].lower() in NON_PAGE_SCHEMES:
             return None
         return self.response.urljoin(href).split("#", 1)[0]
 
     def same_host(self, url: str) -> bool:
         return urlsplit(url).hostname == urlsplit(self.response.url).hostname
 
-    def inside(self, index: int, el: HtmlElement) -> bool:
-        return self.start.get(el, -1) <= index < self.end.get(el, -1)
-
     def link_text(self, a: HtmlElement) -> str:
         return _squash("".join(t for t in a.itertext() if t))
 
     def links(self) -> list[HtmlElement]:
         return [a for a in self.body.iter("a") if a in self.start and a.get("href")]
-
-    def line_of(self, index: int) -> int:
-        return self.tokens[index].line
-
-    def first_token(self, pattern: re.Pattern[str], begin: int = 0) -> int | None:
-        for i in range(begin, len(self.tokens)):
-            if pattern.search(self.tokens[i].text.strip()):
-                return i
-        return None
 
     # --- breadcrumb ----------------------------------------------------------------------
 
@@ -327,8 +323,8 @@ class _Page:
     def title_parts(self) -> list[str]:
         element = self.root.find(".//title")
         text = _squash(element.text_content()) if element is not None else ""
-        parts = [p for p in TITLE_SPLIT_RE.split(text) if p]
-        return parts[:-1] if len(parts) > 1 else parts
+        parts = TITLE_SPLIT_RE.split(text)
+        return parts[:-1] if len(parts) > 1 else parts  # the last part names the site
 
     @cached_property
     def title(self) -> tuple[str | None, int, int]:
@@ -343,7 +339,9 @@ class _Page:
         ]
         for el in headings:
             text = self.link_text(el)
-            if text and any(_similar(text, p) or _similar(p, text) for p in self.title_parts):
+            if text and any(
+                p and (_similar(text, p) or _similar(p, text)) for p in self.title_parts
+            ):
                 return text, self.start[el], self.end[el]
         for i in range(begin, len(self.tokens)):
             token = self.tokens[i]
@@ -351,19 +349,27 @@ class _Page:
             if (
                 token.link is None
                 and len(text) >= 4
-                and any(_similar(text, p) or _similar(p, text) for p in self.title_parts)
+                and any(p and (_similar(text, p) or _similar(p, text)) for p in self.title_parts)
             ):
                 return text, i, i + 1
-        heading = next((el for el in headings if self.link_text(el)), None)
+        meta_at = next(
+            (
+                i
+                for i in range(begin, len(self.tokens))
+                if META_LABEL_RE.search(self.tokens[i].text) or DATE_RE.search(self.tokens[i].text)
+            ),
+            len(self.tokens),
+        )
+        heading = next(
+            (el for el in headings if self.start[el] < meta_at and self.link_text(el)), None
+        )
         if heading is not None:
             return self.link_text(heading), self.start[heading], self.end[heading]
-        for i in range(begin, min(begin + META_SCAN_TOKENS, len(self.tokens))):
-            if META_LABEL_RE.search(self.tokens[i].text) and i > begin:
-                before = self.tokens[i - 1]
-                if before.link is None and before.line != self.tokens[i].line:
-                    return _squash(before.text), i - 1, i
-                break
-        return (self.title_parts[0] if self.title_parts else None), -1, -1
+        if begin < meta_at < len(self.tokens):
+            before = self.tokens[meta_at - 1]
+            if before.link is None and before.line != self.tokens[meta_at].line:
+                return _squash(before.text), meta_at - 1, meta_at
+        return (self.title_parts[0] or None), -1, -1
 
     # --- meta line -----------------------------------------------------------------------
 
@@ -377,7 +383,7 @@ class _Page:
             text = self.tokens[i].text
             if PREV_LABEL_RE.match(text) or NEXT_LABEL_RE.match(text):
                 break
-            if META_LABEL_RE.search(text) or DATE_RE.search(text):
+            if _meta_like(text):
                 first = i
                 break
             if i - begin >= META_SKIP_TOKENS or len(text.strip()) > 60:
@@ -393,9 +399,7 @@ class _Page:
                 break
             if EDITOR_LINE_RE.match(text.strip()) and token.line != self.tokens[last].line:
                 break
-            meta_like = META_LABEL_RE.search(text) or (
-                DATE_RE.search(text) and len(text.strip()) < 40
-            )
+            meta_like = _meta_like(text)
             value_cell = pending and len(text.strip()) <= META_VALUE_MAX_CHARS
             if not (meta_like or value_cell or token.line == self.tokens[last].line):
                 break
@@ -465,7 +469,7 @@ class _Page:
                 continue
             rest = token.text[match.end() :].strip()
             if token.link is not None:
-                return self._chain_link(token.link, rest), i
+                return self._chain_link(token.link, rest or None), i
             if rest:
                 return ChainLink(None, None), i
             for j in range(i + 1, min(i + 4, len(self.tokens))):
@@ -652,14 +656,14 @@ def _page(response: TextResponse) -> _Page:
 
 
 def page_kind(response: TextResponse) -> PageKind:
-    """Article: a title, a meta line and a prev/next block (or a body, for a page cut short)."""
+    """Article: a title, a meta line and a prev/next block; a page cut short before its chain
+    still counts when its meta line has labels (作者/来源), so the spider can see it is cut."""
     page = _page(response)
-    in_body = page.title[1] >= 0
+    first, stop = page.meta_window
+    labelled_meta = any(META_LABEL_RE.search(t.text) for t in page.tokens[first:stop])
     has_chain = page.prev[0] is not None or page.next[0] is not None
-    labelled_meta = any(kind != "date" for kind in page.meta) or bool(
-        META_LABEL_RE.search(" ".join(t.text for t in page.tokens[slice(*page.meta_window)]))
-    )
-    if in_body and page.meta and (has_chain or (labelled_meta and page.body_lines[0])):
+    whole_or_cut = has_chain or (labelled_meta and not pagination_links(response))
+    if page.title[1] >= 0 and page.meta and whole_or_cut:
         return PageKind.ARTICLE
     if article_links(response) and (page.breadcrumb[0] or pagination_links(response)):
         return PageKind.LIST
@@ -711,10 +715,12 @@ def navigation_sections(response: TextResponse) -> list[SectionLink]:
 
 
 def article_links(response: TextResponse) -> list[str]:
-    """The list page's article titles: the run of long links nearest before the pagination."""
+    """The list page's article titles: the run of long links nearest before the pagination, or
+    the first after the breadcrumb; on the home page (no breadcrumb) every block's titles."""
     page = _page(response)
     pager = set(_pager_anchors(page))
     crumb_begin, crumb_end = page.breadcrumb[1], page.breadcrumb[2]
+    sections = {section.url for section in navigation_sections(response)}
     candidates = []
     for a in page.links():
         text = page.link_text(a)
@@ -722,6 +728,7 @@ def article_links(response: TextResponse) -> list[str]:
         if (
             url is None
             or not page.same_host(url)
+            or url in sections
             or a in pager
             or len(text) < ARTICLE_LINK_MIN_CHARS
             or text in FOOTER_LINK_LABELS
@@ -745,6 +752,8 @@ def article_links(response: TextResponse) -> list[str]:
     if pager_start is not None:
         before = [g for g in ordered if page.start.get(g, 0) < pager_start]
         chosen = before[-1] if before else ordered[0]
+    elif crumb_end < 0:  # the home page: every block of article links
+        return list(dict.fromkeys(url for _, url in candidates))
     else:
         after = [g for g in ordered if page.start.get(g, 0) >= crumb_end and len(groups[g]) >= 2]
         chosen = after[0] if after else max(ordered, key=lambda g: len(groups[g]))
@@ -833,8 +842,20 @@ def meta_date(response: TextResponse) -> str | None:
 
 
 def body_paragraphs(response: TextResponse) -> list[str]:
+    """The body's lines; the cells of one table row make one paragraph, joined by a space."""
     page = _page(response)
-    return [page.lines[line][1] for line in page.body_lines[0]]
+    paragraphs: list[str] = []
+    last_row: HtmlElement | None = None
+    for line in page.body_lines[0]:
+        indexes, text = page.lines[line]
+        block = page.tokens[indexes[0]].block
+        row = block.getparent() if block.tag in {"td", "th"} else None
+        if row is not None and row is last_row:
+            paragraphs[-1] += " " + text
+        else:
+            paragraphs.append(text)
+        last_row = row
+    return paragraphs
 
 
 def body_html(response: TextResponse) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from xzcrawler.health import Assessment, RunStatus
+from xzcrawler.health import Assessment, RunStatus, dropped_articles
 from xzcrawler.models import SHANGHAI, Article, CrawlRun
 from xzcrawler.spiders.base import PROBLEM_PAGES
 
@@ -38,7 +38,7 @@ def close_run(
         "articles_new": stats.get("xz/articles/new", 0),
         "articles_updated": stats.get("xz/articles/updated", 0),
         "articles_unchanged": stats.get("xz/articles/unchanged", 0),
-        "articles_dropped": stats.get("item_dropped_count", 0) + stats.get("xz/pages/unusable", 0),
+        "articles_dropped": dropped_articles(stats),
         "unreadable_dates": stats.get("xz/dates/unreadable", 0),
         "http_errors": assessment.http_errors,
         "failed_pages": stats.get(PROBLEM_PAGES, []),

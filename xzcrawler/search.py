@@ -26,7 +26,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    FromClause,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 FTS_TABLE = "articles_fts"
 PG_TABLE = "article_search"
@@ -142,6 +155,40 @@ def tsvector(title: str | None, body: str | None) -> str:
     return " ".join(f"{_quote_lexeme(t)}:{','.join(p[:256])}" for t, p in positions.items())
 
 
+@dataclass(frozen=True)
+class Match:
+    """How a query joins the index: the index table, its join condition, filter and rank.
+
+    `rank` sorts best first in ascending order on both backends.
+    """
+
+    index: FromClause
+    onclause: ColumnElement[bool]
+    condition: ColumnElement[bool]
+    rank: ColumnElement[float]
+
+
+def match(dialect: str, article_id: ColumnElement[int], words: Sequence[WordQuery]) -> Match:
+    """The index join for words that have tokens (see `word_query`)."""
+    if dialect == "postgresql":
+        index = table(PG_TABLE, column("article_id"), column("document", TSVECTOR))
+        query = cast(bindparam("search_query", tsquery(words)), TSQUERY)
+        return Match(
+            index=index,
+            onclause=index.c.article_id == article_id,
+            condition=index.c.document.op("@@")(query),
+            rank=-func.ts_rank(index.c.document, query),
+        )
+    index = table(FTS_TABLE, column("rowid"))
+    fts = literal_column(FTS_TABLE)
+    return Match(
+        index=index,
+        onclause=index.c.rowid == article_id,
+        condition=fts.op("MATCH")(bindparam("search_query", fts5_query(words))),
+        rank=func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT),
+    )
+
+
 def _is_postgresql(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
@@ -193,28 +240,27 @@ def update_index(conn: Connection, urls: Iterable[str]) -> int:
     """
     urls = list(urls)
     stale: list[Any] = []
-    index_hash = (
-        f"(SELECT s.content_hash FROM {PG_TABLE} s WHERE s.article_id = a.id)"
-        if _is_postgresql(conn)
-        else f"(SELECT f.content_hash FROM {FTS_TABLE} f WHERE f.rowid = a.id)"
-    )
+    if _is_postgresql(conn):
+        indexed = f"(SELECT s.content_hash FROM {PG_TABLE} s WHERE s.article_id = a.id)"
+        differs = "IS DISTINCT FROM"
+    else:
+        indexed = f"(SELECT f.content_hash FROM {FTS_TABLE} f WHERE f.rowid = a.id)"
+        differs = "IS NOT"  # SQLite's null-safe comparison, older than its IS DISTINCT FROM
+    # A missing index entry (NULL) counts as stale too.
     stmt = text(
-        f"SELECT a.id, a.title, a.body, a.content_hash FROM articles a"
-        f" WHERE a.url IN :urls AND a.content_hash IS NOT {index_hash}"
-        if not _is_postgresql(conn)
-        else f"SELECT a.id, a.title, a.body, a.content_hash FROM articles a"
-        f" WHERE a.url IN :urls AND a.content_hash IS DISTINCT FROM {index_hash}"
+        f"SELECT a.id, a.title, a.body, a.content_hash, {indexed} AS indexed FROM articles a"
+        f" WHERE a.url IN :urls AND a.content_hash {differs} {indexed}"
     ).bindparams(bindparam("urls", expanding=True))
     for start in range(0, len(urls), _CHUNK):
         stale.extend(conn.execute(stmt, {"urls": urls[start : start + _CHUNK]}))
-    _write_index(conn, stale)
+    _write_index(conn, stale, replaced=[row.id for row in stale if row.indexed is not None])
     return len(stale)
 
 
-def _write_index(conn: Connection, rows: Sequence[Any]) -> None:
+def _write_index(conn: Connection, rows: Sequence[Any], replaced: Sequence[int] = ()) -> None:
+    """Index `rows`, after removing the old entries of the article ids in `replaced`."""
     if not rows:
         return
-    ids = [row.id for row in rows]
     if _is_postgresql(conn):
         delete = text(f"DELETE FROM {PG_TABLE} WHERE article_id IN :ids")
         insert = text(
@@ -241,8 +287,8 @@ def _write_index(conn: Connection, rows: Sequence[Any]) -> None:
             for r in rows
         ]
     delete = delete.bindparams(bindparam("ids", expanding=True))
-    for start in range(0, len(ids), _CHUNK):
-        conn.execute(delete, {"ids": ids[start : start + _CHUNK]})
+    for start in range(0, len(replaced), _CHUNK):
+        conn.execute(delete, {"ids": replaced[start : start + _CHUNK]})
     conn.execute(insert, values)
 
 

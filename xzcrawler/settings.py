@@ -31,8 +31,9 @@ HEALTH_FILL_DROP_WARNING = 0.3
 SOURCE_ALIASES_FILE = os.environ.get("XZCRAWLER_SOURCE_ALIASES_FILE", "")
 # Incremental runs fetch again the articles published in the last N days (change detection).
 RECHECK_DAYS = 0
-# A chain link that answered 404/410 is not followed again by incremental runs for this long.
-DEAD_LINK_RETRY_DAYS = 7
+# A link that led to no article (404/410, robots.txt) is not tried by incremental runs for
+# this long.
+UNFETCHABLE_RETRY_DAYS = 7
 
 # Order matters: a page must be complete before it is normalised, dates before sources (the
 # dateline's reporters feed nothing else), storage last. Spaced so others can slot in.

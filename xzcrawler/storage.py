@@ -20,19 +20,30 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, delete, event, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    create_engine,
+    delete,
+    event,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
+from xzcrawler import search
 from xzcrawler.models import (
     SHANGHAI,
     Article,
     ArticleAuthor,
     ArticleRevision,
-    DeadLink,
     Publisher,
     PublisherAlias,
     Section,
+    UnfetchableLink,
 )
 
 logger = logging.getLogger(__name__)
@@ -133,6 +144,7 @@ def ensure_schema(engine: Engine) -> None:
                     f"the database schema is at {revision or 'a version before migrations'}, "
                     f"this xzcrawler needs {head}: run `python -m xzcrawler db upgrade`"
                 )
+    search.ensure_index(engine)
     _current.add(key)
 
 
@@ -234,6 +246,7 @@ class ArticleStore:
                 conn.execute(ArticleRevision.__table__.insert(), revisions)
             self._upsert_articles(conn, list(by_url.values()))
             self._replace_authors(conn, by_url)
+            search.update_index(conn, by_url)
         return counts
 
     def _existing(self, conn: Connection, urls: list[str]) -> dict[str, Any]:
@@ -311,14 +324,13 @@ class ArticleStore:
         with self.engine.connect() as conn:
             return set(conn.execute(select(Article.url)).scalars())
 
-    def dangling_chain_urls(self, dead_since: datetime | None = None) -> list[str]:
+    def dangling_chain_urls(self, unfetchable_since: datetime) -> list[str]:
         """Neighbours named by stored articles but not stored: where chains resume.
 
-        Links found dead (404/410) after `dead_since` are left out until then.
+        Links found unfetchable since `unfetchable_since` are left out.
         """
         table = Article.__table__
         stored = table.alias("stored")
-        dead = DeadLink.__table__
         found: list[str] = []
         with self.engine.connect() as conn:
             for column in (table.c.prev_url, table.c.next_url):
@@ -326,25 +338,41 @@ class ArticleStore:
                     select(column)
                     .distinct()
                     .outerjoin(stored, stored.c.url == column)
-                    .where(column.is_not(None), stored.c.id.is_(None))
+                    .where(
+                        column.is_not(None),
+                        stored.c.id.is_(None),
+                        column.not_in(self._unfetchable_since(unfetchable_since)),
+                    )
                 )
-                if dead_since is not None:
-                    recent = select(dead.c.url).where(dead.c.checked_at >= dead_since)
-                    stmt = stmt.where(column.not_in(recent))
                 found.extend(conn.execute(stmt).scalars())
         return sorted(set(found))
 
-    def record_dead_links(self, links: dict[str, int]) -> None:
-        """Remember pages that answered 404/410 (url -> status), as of now."""
+    def chain_end_urls(self) -> set[str]:
+        """Stored articles at the end of a chain (没有了 on one side)."""
+        stmt = select(Article.url).where(Article.prev_url.is_(None) | Article.next_url.is_(None))
+        with self.engine.connect() as conn:
+            return set(conn.execute(stmt).scalars())
+
+    @staticmethod
+    def _unfetchable_since(since: datetime) -> Select[tuple[str]]:
+        links = UnfetchableLink.__table__
+        return select(links.c.url).where(links.c.checked_at >= since)
+
+    def unfetchable_urls(self, since: datetime) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(self._unfetchable_since(since)).scalars())
+
+    def record_unfetchable(self, links: dict[str, str]) -> None:
+        """Remember links that led to no article (url -> reason), as of now."""
         if not links:
             return
         now = datetime.now(SHANGHAI)
-        table = DeadLink.__table__
-        rows = [{"url": url, "status": status, "checked_at": now} for url, status in links.items()]
+        table = UnfetchableLink.__table__
+        rows = [{"url": url, "reason": reason, "checked_at": now} for url, reason in links.items()]
         stmt = self._insert(table)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.url],
-            set_={"status": stmt.excluded.status, "checked_at": stmt.excluded.checked_at},
+            set_={"reason": stmt.excluded.reason, "checked_at": stmt.excluded.checked_at},
         )
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             conn.execute(stmt, rows)

@@ -1,8 +1,9 @@
-"""`python -m xzcrawler.replica serve --articles N`: the replica in its own process, for benchmarks."""
+"""`python -m xzcrawler.replica serve --articles N`: the replica in its own process (benchmarks)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 
 from xzcrawler.replica import Portal, ReplicaServer
@@ -28,10 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     # A benchmark sends hundreds of thousands of requests: no in-memory request log.
     with ReplicaServer(portal, port=args.port, keep_log=False) as server:
         print(f"serving {server.base_url}", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

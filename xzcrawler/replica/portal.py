@@ -40,7 +40,9 @@ START = datetime(2018, 11, 12, 8, 0, tzinfo=SHANGHAI)
 SPAN_SECONDS = 2 * 365 * 24 * 3600  # the initial articles spread over two years
 MIN_ARTICLES = 25  # enough for every special case to have its own article
 DISALLOWED_PREFIXES = ("/admin/", "/plus/", "/member/")
-TINY_GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"  # fmt: skip
+TINY_GIF = bytes.fromhex(  # what /uploads/ serves for every body image
+    "47494638396101000100800000ffffff0000002c00000000010001000002024401003b"
+)
 _MASK64 = (1 << 64) - 1
 _PERMUTATIONS = list(permutations(range(5)))
 
@@ -92,22 +94,19 @@ class SectionTruth:
 
 
 # Navigation order. 时评 is a channel: its list pages show its child's articles.
+# fmt: off
 SECTIONS = (
+    # name, parent, encoding, list style, template, slug, classid, article URL form
     SectionTruth("党建工作", None, "utf-8", ListStyle.PATH, Template.SEED, "djgz", 1, UrlForm.HTML),
     SectionTruth("时评", None, "utf-8", ListStyle.INDEX, Template.SEED, "shiping", 2, None),
-    SectionTruth(
-        "三农时评", "时评", "gbk", ListStyle.QUERY, Template.TABLE, "snsp", 3, UrlForm.ASP
-    ),
-    SectionTruth(
-        "乡村振兴", None, "utf-8", ListStyle.PATH, Template.MODERN, "xczx", 4, UrlForm.HTML
-    ),
+    SectionTruth("三农时评", "时评", "gbk", ListStyle.QUERY, Template.TABLE, "snsp", 3, UrlForm.ASP),  # noqa: E501
+    SectionTruth("乡村振兴", None, "utf-8", ListStyle.PATH, Template.MODERN, "xczx", 4, UrlForm.HTML),  # noqa: E501
     SectionTruth("基层治理", None, "utf-8", ListStyle.INDEX, Template.MODERN, "jczl", 5, UrlForm.A),
-    SectionTruth(
-        "政策解读", None, "utf-8", ListStyle.QUERY, Template.TABLE, "zcjd", 6, UrlForm.ASP
-    ),
+    SectionTruth("政策解读", None, "utf-8", ListStyle.QUERY, Template.TABLE, "zcjd", 6, UrlForm.ASP),  # noqa: E501
 )
+# fmt: on
 BEARING = tuple(i for i, s in enumerate(SECTIONS) if s.url_form)  # sections with own articles
-DJGZ, SHIPING, SNSP, XCZX, JCZL, ZCJD = range(len(SECTIONS))
+DJGZ, _, SNSP, XCZX, JCZL, ZCJD = range(len(SECTIONS))
 
 DATE_FORMS = {
     Template.SEED: (DateForm.ISO_DATE, DateForm.ISO_DATE, DateForm.ISO_SECONDS),
@@ -154,7 +153,6 @@ class Specials:
 
     broken_link_path: str  # the article whose 上一篇 link returns 404
     broken_target_path: str
-    hot_path: str  # the article beyond the broken link, linked only from the home page
     transient_path: str  # 503 on its first request
     cross_listed_path: str
     cross_listed_section: str  # the other section whose list pages show it
@@ -207,20 +205,21 @@ class Portal:
         self._grow(articles)
         self._nav = self._navigation()
 
-        oldest, beyond = self._chains[DJGZ][0], self._chains[DJGZ][1]
-        self._broken_k = beyond
+        # The broken 上一篇 sits near the head of a list, so the older side of it stays
+        # reachable from the list pages (until about cap * size newer articles push it off).
+        djgz = self._chains[DJGZ]
+        self._broken_k, behind = djgz[-2], djgz[-3]
         self._broken_target = (
-            f"/html/djgz/{self._published(oldest):%Y%m%d}/{DELETED_ARTICLE_ID}.html"
+            f"/html/djgz/{self._published(behind):%Y%m%d}/{DELETED_ARTICLE_ID}.html"
         )
-        self._hot = (oldest, self._chains[ZCJD][-1], self._chains[SNSP][-2])
+        self._hot = (djgz[0], self._chains[ZCJD][-1], self._chains[SNSP][-2])
         self._transient_k = self._chains[JCZL][-3]
         self._cross_k = self._chains[XCZX][-1]
         self._gbk_k = self._chains[SNSP][-1]
-        self._sticky_k = beyond
+        self._sticky_k = djgz[0]
         self.specials = Specials(
-            broken_link_path=self._path(beyond),
+            broken_link_path=self._path(self._broken_k),
             broken_target_path=self._broken_target,
-            hot_path=self._path(oldest),
             transient_path=self._path(self._transient_k),
             cross_listed_path=self._path(self._cross_k),
             cross_listed_section=SECTIONS[ZCJD].name,
@@ -445,31 +444,31 @@ class Portal:
             return _page(200, templates.admin_login(), "text/html")
         if path.startswith("/uploads/allimg/") and path.endswith(".jpg"):
             return _page(200, TINY_GIF, "image/gif")
-        page = self._route_list(path, query) or self._route_article(path, query)
-        return page or _page(404, templates.not_found(), "text/html")
+        request = self._list_request(path, query)
+        if request is not None:
+            s, number = request
+            pages = self._page_paths(s)
+            if 1 <= number <= len(pages):
+                return self._list_page(s, number, pages)
+        elif (page := self._route_article(path, query)) is not None:
+            return page
+        return _page(404, templates.not_found(), "text/html")
 
-    def _route_list(self, path: str, query: dict[str, str]) -> Page | None:
-        for s, section in enumerate(SECTIONS):
-            page = None
-            match section.list_style:
-                case ListStyle.QUERY if path == "/list.asp" and query.get("classid") == str(
+    def _list_request(self, path: str, query: dict[str, str]) -> tuple[int, int] | None:
+        """(section, page number) for a list page URL in its one spelling; list_1.html is a 404."""
+        if path == "/list.asp":
+            for s, section in enumerate(SECTIONS):
+                if section.list_style == ListStyle.QUERY and query.get("classid") == str(
                     section.classid
                 ):
                     page = query.get("page", "1")
-                case ListStyle.PATH | ListStyle.INDEX if path == section.path:
-                    page = "1"
-                case ListStyle.PATH if path.startswith(f"/{section.slug}/list_"):
-                    page = path.removeprefix(f"/{section.slug}/list_").removesuffix(".html")
-                case ListStyle.INDEX if path.startswith(f"/{section.slug}/index_"):
-                    page = path.removeprefix(f"/{section.slug}/index_").removesuffix(".html")
-            if page is not None:
-                number = int(page) if page.isdigit() else 0
-                pages = self._page_paths(s)
-                if not 1 <= number <= len(pages) or section.list_page_path(number) != _target(
-                    path, query, section
-                ):
-                    return None
-                return self._list_page(s, number, pages)
+                    return (s, int(page)) if page.isdigit() and page[0] != "0" else None
+            return None
+        for s, section in enumerate(SECTIONS):
+            if section.list_style != ListStyle.QUERY and path.startswith(f"/{section.slug}/"):
+                digits = path.removesuffix(".html").rpartition("_")[2]
+                number = int(digits) if digits.isdigit() else 1
+                return (s, number) if section.list_page_path(number) == path else None
         return None
 
     def _page_paths(self, s: int) -> tuple[str, ...]:
@@ -515,7 +514,8 @@ class Portal:
             if path.startswith("/a/") and stem.isdigit() and int(stem) in templates.STATIC_PAGES:
                 return _page(200, templates.static_page(int(stem), self._nav), "text/html")
             k = self._index(int(stem)) if stem.isdigit() else None
-        if k is None or self._path(k) != _target(path, query, None):
+        request = f"{path}?id={query.get('id')}" if path == "/show.asp" else path
+        if k is None or self._path(k) != request:
             return None
         if k == self._transient_k:
             with self._lock:
@@ -554,16 +554,6 @@ class Portal:
 
 def _charset(section: SectionTruth) -> str:
     return "gb2312" if section.encoding == "gbk" else "utf-8"
-
-
-def _target(path: str, query: dict[str, str], section: SectionTruth | None) -> str:
-    """The request in the portal's canonical spelling, so variants (list_1.html, page=02) 404."""
-    if path == "/list.asp" and section is not None:
-        page = int(query.get("page", "1"))
-        return section.list_page_path(page) if page > 1 or "page" not in query else section.path
-    if path == "/show.asp":
-        return f"/show.asp?id={query.get('id', '')}"
-    return path
 
 
 class ArticleTruths(Sequence[ArticleTruth]):

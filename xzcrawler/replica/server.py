@@ -23,6 +23,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Microsoft-IIS/6.0"
     sys_version = ""
     timeout = 30
+    # Headers and body in one send: with keep-alive, two small sends stall on delayed ACKs.
+    wbufsize = 256 * 1024
+    disable_nagle_algorithm = True
     server: _PortalHTTPServer
 
     def do_GET(self) -> None:

@@ -1,4 +1,4 @@
-"""HTML of the replica's pages: three article and list templates that differ the way Chinese CMSes do.
+"""HTML of the replica's pages: three article and list templates, varied as Chinese CMSes vary.
 
 SEED follows the one real page we know (div layout, ASCII colons, `>>`). TABLE is an old ASP
 site: tables, full-width labels, the body in one cell split by <br>, relative links. MODERN
@@ -22,6 +22,29 @@ SITE_NAME = "乡镇时评网"
 FOREIGN_NAV = ("人民网", "http://www.people.com.cn/")
 ADMIN_NAV = ("管理登录", "/admin/login.asp")
 STATIC_PAGES = {1: "关于我们", 2: "联系我们", 3: "网站地图"}  # ids in the /a/<id>.html form
+FOOTER_TEXT = "\n".join(
+    f"<p>{line}</p>"
+    for line in (
+        "本站部分信息由相应民事主体自行提供,该信息内容的真实性、准确性和合法性应由该民事主体负责。"
+        f"{SITE_NAME} 对此不承担任何保证责任。",
+        "本网部分转载文章、图片等无法联系到权利人,请相关权利人与本网站联系。",
+        "北京中农时代农业技术研究院主办 | 政讯通-政务信息一体化办公室 主管",
+        '<a href="https://beian.miit.gov.cn/" target="_blank">京ICP备11019690号-100</a>',
+        f"{SITE_NAME} xzspw.org.cn 版权所有。",
+        "联系电话:010-56019387、010-80440269、010-69945235,监督电话:18516948318,"
+        "违法和不良信息举报电话:010-57028685",
+        "第一办公区:北京市西城区敬胜胡同甲3号东侧;第二办公区:北京市东城区建国门内大街26号新闻大厦5层",
+        "邮箱: qgsndy@163.com 客服QQ : 2909421493 通联QQ : 213552413",
+    )
+)
+FONT_SIZE = (
+    '<span class="fontsize">【字体：<a href="javascript:doZoom(18)">大</a> '
+    '<a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>】</span>'
+)
+SHARE = (
+    '<div class="share">分享到：<a class="bds_weixin" href="#">微信</a> '
+    '<a class="bds_tsina" href="#">新浪微博</a> <a class="bds_qzone" href="#">QQ空间</a></div>'
+)
 
 
 class Template(StrEnum):
@@ -112,14 +135,7 @@ def _footer() -> str:
     links = " | ".join(f'<a href="/a/{n}.html">{name}</a>' for n, name in STATIC_PAGES.items())
     return f"""<div class="footer">
 <p>{links}</p>
-<p>本站部分信息由相应民事主体自行提供,该信息内容的真实性、准确性和合法性应由该民事主体负责。{SITE_NAME} 对此不承担任何保证责任。</p>
-<p>本网部分转载文章、图片等无法联系到权利人,请相关权利人与本网站联系。</p>
-<p>北京中农时代农业技术研究院主办 | 政讯通-政务信息一体化办公室 主管</p>
-<p><a href="https://beian.miit.gov.cn/" target="_blank">京ICP备11019690号-100</a></p>
-<p>{SITE_NAME} xzspw.org.cn 版权所有。</p>
-<p>联系电话:010-56019387、010-80440269、010-69945235,监督电话:18516948318,违法和不良信息举报电话:010-57028685</p>
-<p>第一办公区:北京市西城区敬胜胡同甲3号东侧;第二办公区:北京市东城区建国门内大街26号新闻大厦5层</p>
-<p>邮箱: qgsndy@163.com 客服QQ : 2909421493 通联QQ : 213552413</p>
+{FOOTER_TEXT}
 </div>"""
 
 
@@ -193,9 +209,8 @@ def _table_article(view: ArticleView) -> str:
     for p in c.paragraphs:
         match p.kind:
             case ParagraphKind.IMAGE:
-                lines.append(
-                    f'<div align="center"><img src="{_image_src(p.src, view.path)}" border="0"></div>\n'
-                )
+                src = _image_src(p.src, view.path)
+                lines.append(f'<div align="center"><img src="{src}" border="0"></div>\n')
             case ParagraphKind.SUBHEAD:
                 lines.append(f"{indent}<b>{escape(p.text)}</b>{gap}")
             case _:
@@ -205,13 +220,20 @@ def _table_article(view: ArticleView) -> str:
     original = ""
     if c.original_url:
         url = escape(c.original_url)
-        original = f'<tr><td class="yuanwen">原文链接：<a href="{url}" target="_blank">{url}</a></td></tr>\n'
+        original = (
+            f'<tr><td class="yuanwen">原文链接：<a href="{url}" target="_blank">{url}</a>'
+            "</td></tr>\n"
+        )
+    meta = (
+        f"发布时间：{_shown_date(view)}\u3000{c.source_label}：{source}"
+        f"\u3000作者：{escape(c.author_shown)}"
+    )
     return f"""<table width="960" border="0" cellpadding="0" cellspacing="0" align="center">
 <tr><td class="weizhi">当前位置：<a href="/">首页</a> &gt;&gt; {crumbs}</td></tr>
 </table>
 <table width="960" border="0" cellpadding="4" cellspacing="0" align="center" class="wenzhang">
 <tr><td align="center" class="biaoti"><font size="4"><b>{escape(c.title)}</b></font></td></tr>
-<tr><td align="center" class="xinxi">发布时间：{_shown_date(view)}\u3000{c.source_label}：{source}\u3000作者：{escape(c.author_shown)}</td></tr>
+<tr><td align="center" class="xinxi">{meta}</td></tr>
 <tr><td class="neirong"><font style="font-size:14px;line-height:180%">
 {"".join(lines)}</font></td></tr>
 {original}<tr><td class="shangxia">上一条：{_neighbour(view.prev, relative=True)}<br>
@@ -254,11 +276,11 @@ def _modern_article(view: ArticleView) -> str:
 <span class="label">{c.source_label}：</span><span class="source">{source}</span>
 <span class="label">作者：</span><span class="author">{escape(c.author_shown)}</span>
 <span class="hits">点击数：<script type="text/javascript">document.write("{hits}");</script></span>
-<span class="fontsize">【字体：<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>】</span>
+{FONT_SIZE}
 </div>
 <div class="article-content" id="zoom">
 {"".join(paragraphs)}</div>
-{editor}{original}<div class="share">分享到：<a class="bds_weixin" href="#">微信</a> <a class="bds_tsina" href="#">新浪微博</a> <a class="bds_qzone" href="#">QQ空间</a></div>
+{editor}{original}{SHARE}
 <ul class="pre-next">
 <li><span>上一篇：</span>{_neighbour(view.prev, relative=False)}</li>
 <li><span>下一篇：</span>{_neighbour(view.next, relative=False)}</li>
@@ -317,33 +339,44 @@ def _seed_list(view: ListView) -> str:
         items.insert(0, f'<li><a href="{sticky.path}">[置顶] {escape(sticky.title)}</a>'
                         f"<span>[{sticky.published:%Y-%m-%d}]</span></li>")  # fmt: skip
     pager = _pager(view, relative=False, current='<span class="thisclass">{label}</span>')
+    info = (
+        f'<span class="pageinfo">共 <strong>{len(view.page_paths)}</strong>页'
+        f"<strong>{view.total}</strong>条</span>"
+    )
     return f"""<div class="position">当前所在: <a href="/">首页</a>>>{crumbs}</div>
 <div class="list"><ul>
 {chr(10).join(items)}
 </ul></div>
-<div class="pages">{pager} <span class="pageinfo">共 <strong>{len(view.page_paths)}</strong>页<strong>{view.total}</strong>条</span></div>"""
+<div class="pages">{pager} {info}</div>"""
 
 
 def _table_list(view: ListView) -> str:
     crumbs = " &gt;&gt; ".join(
         f'<a href="{_href(link.path, True)}">{link.text}</a>' for link in view.crumbs
     )
-    rows = [f'<tr><td width="85%">·<a href="{_href(item.path, True)}" target="_blank">{escape(item.title)}</a></td>'
-            f'<td align="right">({item.published:%Y-%m-%d})</td></tr>' for item in view.items]  # fmt: skip
+    rows = [
+        f'<tr><td width="85%">·<a href="{_href(item.path, True)}" target="_blank">'
+        f'{escape(item.title)}</a></td><td align="right">({item.published:%Y-%m-%d})</td></tr>'
+        for item in view.items
+    ]
     pager = _pager(view, relative=True, current="<font color=red>{label}</font>")
+    info = f"共 {view.total} 条记录 页次：{view.page}/{len(view.page_paths)}"
     return f"""<table width="960" border="0" cellpadding="0" cellspacing="0" align="center">
 <tr><td class="weizhi">当前位置：<a href="/">首页</a> &gt;&gt; {crumbs}</td></tr>
 </table>
 <table width="960" border="0" cellpadding="3" cellspacing="0" align="center" class="liebiao">
 {chr(10).join(rows)}
-<tr><td colspan="2" align="center">共 {view.total} 条记录 页次：{view.page}/{len(view.page_paths)} {pager}</td></tr>
+<tr><td colspan="2" align="center">{info} {pager}</td></tr>
 </table>"""
 
 
 def _modern_list(view: ListView) -> str:
     crumbs = "".join(f' » <a href="{link.path}">{link.text}</a>' for link in view.crumbs)
-    items = [f'<li><a href="{item.path}" title="{escape(item.title)}">{escape(item.title)}</a> '
-             f'<span class="date">[{item.published:%Y-%m-%d}]</span></li>' for item in view.items]  # fmt: skip
+    items = [
+        f'<li><a href="{item.path}" title="{escape(item.title)}">{escape(item.title)}</a> '
+        f'<span class="date">[{item.published:%Y-%m-%d}]</span></li>'
+        for item in view.items
+    ]
     pager = _pager(view, relative=False, current='<a class="cur">{label}</a>')
     return f"""<div class="crumbs">您的位置：<a href="/">首页</a>{crumbs}</div>
 <ul class="news-list">
@@ -376,7 +409,8 @@ def home(
     parts = []
     for section, items in blocks:
         lis = "\n".join(
-            f'<li><a href="{item.path}">{escape(item.title)}</a><span>[{item.published:%m-%d}]</span></li>'
+            f'<li><a href="{item.path}">{escape(item.title)}</a>'
+            f"<span>[{item.published:%m-%d}]</span></li>"
             for item in items
         )
         parts.append(
@@ -404,7 +438,8 @@ def static_page(page_id: int, nav: Sequence[NavSection]) -> str:
         )
     main = (
         f'<div class="position">当前所在: <a href="/">首页</a>>>{name}</div>\n'
-        f'<div class="article"><h1 class="title">{name}</h1>\n<div class="content">\n{text}\n</div></div>'
+        f'<div class="article"><h1 class="title">{name}</h1>\n'
+        f'<div class="content">\n{text}\n</div></div>'
     )
     return _document(f"{name}_{SITE_NAME}", "utf-8", main, nav)
 

@@ -28,7 +28,8 @@ VERBS = (
 OBJECTS = (
     "人居环境整治", "基层治理体系", "集体经济发展", "产业结构调整", "移风易俗", "党建引领",
     "乡风文明建设", "脱贫攻坚成果", "农村土地制度改革", "网格化管理", "村务公开", "惠农政策",
-    "高标准农田建设", "电商服务站点", "清廉村居建设", "乡村人才振兴", "农村养老服务", "矛盾纠纷调解",
+    "高标准农田建设", "电商服务站点", "清廉村居建设", "乡村人才振兴", "农村养老服务",
+    "矛盾纠纷调解",
 )  # fmt: skip
 CLAUSES = (
     "让群众得到了实实在在的好处", "形成了可复制可推广的经验", "有效激发了群众内生动力",
@@ -47,7 +48,8 @@ ACTIVITIES = (
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN_NAMES = (
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "华", "平", "刚", "桂英", "建国", "志强", "晓东", "海燕", "红梅", "文博", "雪", "晨",
+    "超", "秀英", "华", "平", "刚", "桂英", "建国", "志强", "晓东", "海燕", "红梅", "文博",
+    "雪", "晨",
 )  # fmt: skip
 # (publisher, its home page, the form of its article URLs); the portal itself has neither.
 PUBLISHERS = (
@@ -86,7 +88,8 @@ def _sentence(rng: random.Random) -> str:
     pick = rng.choice
     match rng.randrange(6):
         case 0:
-            return f"{pick(PLACES)}{pick(SUBJECTS)}坚持{pick(OBJECTS)}，{pick(VERBS)}{pick(OBJECTS)}，{pick(CLAUSES)}。"
+            head = f"{pick(PLACES)}{pick(SUBJECTS)}坚持{pick(OBJECTS)}"
+            return f"{head}，{pick(VERBS)}{pick(OBJECTS)}，{pick(CLAUSES)}。"
         case 1:
             return f"近年来，{pick(PLACES)}把{pick(OBJECTS)}作为重要抓手，{pick(CLAUSES)}。"
         case 2:
@@ -97,7 +100,8 @@ def _sentence(rng: random.Random) -> str:
         case 3:
             return f"“{pick(VERBS)}{pick(OBJECTS)}，关键在于{pick(SUBJECTS)}。”{_name(rng)}说。"
         case 4:
-            return f"{pick(SUBJECTS)}要{pick(VERBS)}{pick(OBJECTS)}，{pick(VERBS)}{pick(OBJECTS)}，{pick(CLAUSES)}。"
+            head = f"{pick(SUBJECTS)}要{pick(VERBS)}{pick(OBJECTS)}"
+            return f"{head}，{pick(VERBS)}{pick(OBJECTS)}，{pick(CLAUSES)}。"
         case _:
             return f"据统计，当地共覆盖农户{rng.randint(200, 30000)}户，{pick(CLAUSES)}。"
 

@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from xzcrawler import parsing
@@ -21,7 +22,9 @@ from xzcrawler.models import SHANGHAI
 # Stats key of the list of pages that could not be used, with URL and reason, for run records.
 PROBLEM_PAGES = "xz/problem_pages"
 PROBLEM_PAGES_KEPT = 200
-DEAD_STATUSES = (404, 410)
+GONE_STATUSES = (404, 410)
+# Stats key: article pages still cut or garbled after their retries (not stored).
+INCOMPLETE_ARTICLES = "xz/articles/incomplete"
 
 
 class PortalSpider(scrapy.Spider):
@@ -45,6 +48,7 @@ class PortalSpider(scrapy.Spider):
             response.request, spider=self, reason=f"incomplete article page: {reason}"
         )
         if retry is None:
+            self.crawler.stats.inc_value(INCOMPLETE_ARTICLES)
             self.record_problem(response.url, response.status, f"incomplete article page: {reason}")
         else:
             self.crawler.engine.crawl(retry)
@@ -55,17 +59,20 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.request_failed)
 
     def request_failed(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest):  # robots.txt, offsite: policy, not a failure
-            return
-        response = getattr(failure.value, "response", None)
-        status = response.status if response is not None else None
-        reason = f"HTTP {status}" if status else f"{type(failure.value).__name__}"
-        self.record_problem(failure.request.url, status, reason)
-        if status in DEAD_STATUSES:
-            self.dead_link(failure.request.url, status)
+        url = failure.request.url
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.record_problem(url, status, f"HTTP {status}")
+            if status in GONE_STATUSES:
+                self.unfetchable(url, f"HTTP {status}")
+        elif failure.check(IgnoreRequest):  # robots.txt or offsite: policy, not a failure
+            self.unfetchable(url, str(failure.value)[:200] or "ignored")
+        else:
+            self.record_problem(url, None, type(failure.value).__name__)
 
-    def dead_link(self, url: str, status: int) -> None:
-        """A page that is gone; spiders that remember such pages override this."""
+    def unfetchable(self, url: str, reason: str) -> None:
+        """A link that leads to no article (gone, or refused by policy); a hook for spiders
+        that remember such links."""
 
     def record_problem(self, url: str, status: int | None, reason: str) -> None:
         """Log and count a page we could not use, keeping its URL for the run record."""

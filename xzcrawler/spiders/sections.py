@@ -76,11 +76,11 @@ class SectionsSpider(PortalSpider):
             return
         yield article
         for url in self.chain_links(article, BOTH_DIRECTIONS):
-            if self.frontier.wants(url):
+            if self.frontier.wants_neighbour(url):
                 yield self.request(url, self.parse_page)
 
-    def dead_link(self, url: str, status: int) -> None:
-        self.frontier.dead[url] = status
+    def unfetchable(self, url: str, reason: str) -> None:
+        self.frontier.unfetchable[url] = reason
 
     def closed(self, reason: str) -> None:
         self.frontier.save()

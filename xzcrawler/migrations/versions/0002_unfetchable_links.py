@@ -1,4 +1,4 @@
-"""dead links
+"""unfetchable links
 
 Revision ID: 0002
 Revises: 0001
@@ -18,13 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "dead_links",
+        "unfetchable_links",
         sa.Column("url", sa.String(length=2000), nullable=False),
-        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("checked_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("url"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("dead_links")
+    op.drop_table("unfetchable_links")

@@ -1,0 +1,120 @@
+"""Query latency on 100,000 generated articles in SQLite, built through the storage layer.
+
+    python benchmarks/bench_query.py [--articles N] [--database PATH]
+
+Prints the build rate (articles/s, FTS index included) and the median latency of a
+two-character search returning the top 20, a filter query, and stats.
+Targets: search < 50 ms, filters < 20 ms, stats < 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from xzcrawler.models import SHANGHAI
+from xzcrawler.query import Filters, Order, collect_stats, find_articles, parse_date
+from xzcrawler.replica.text import CLAUSES, OBJECTS, PLACES, SUBJECTS, VERBS
+from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
+
+SECTIONS = ("党建工作", "三农时评", "乡村振兴", "基层治理", "脱贫攻坚", "时评", "图片新闻", "专题")
+PUBLISHERS = ("七一网", "人民网", "新华社", "光明网", "中国网", "农民日报", "求是网", "央视网")
+AUTHORS = ("张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十")
+BATCH = 200
+
+
+def sentence(rng: random.Random) -> str:
+    return (
+        f"{rng.choice(PLACES)}{rng.choice(SUBJECTS)}{rng.choice(VERBS)}{rng.choice(OBJECTS)}，"
+        f"{rng.choice(CLAUSES)}。"
+    )
+
+
+def row(number: int, rng: random.Random, start: datetime) -> dict:
+    author = rng.choice(AUTHORS)
+    body = "\n".join("".join(sentence(rng) for _ in range(4)) for _ in range(rng.randint(3, 8)))
+    return {
+        "url": f"http://www.xzspw.org.cn/a/{number}.html",
+        "title": f"{rng.choice(PLACES)}{rng.choice(VERBS)}{rng.choice(OBJECTS)}",
+        "section": (section := rng.choice(SECTIONS)),
+        "section_path": [section],
+        "body": body,
+        "source": (source := rng.choice(PUBLISHERS)),
+        "source_raw": f"来源：{source}",
+        "author": author,
+        "authors": [author],
+        "published_at": start + timedelta(minutes=rng.randrange(0, 6 * 365 * 24 * 60)),
+        "date_has_time": True,
+        "fetched_at": datetime.now(SHANGHAI),
+    }
+
+
+def build(database: Path, articles: int) -> float:
+    engine = engine_for(f"sqlite:///{database}")
+    ensure_schema(engine)
+    store = ArticleStore(engine)
+    rng = random.Random(5)
+    start = datetime(2019, 1, 1, tzinfo=SHANGHAI)
+    began = time.perf_counter()
+    for first in range(0, articles, BATCH):
+        store.write([row(n, rng, start) for n in range(first, min(first + BATCH, articles))])
+    return articles / (time.perf_counter() - began)
+
+
+def median_ms(action: Callable[[], object], runs: int) -> float:
+    action()  # warm the page cache and SQLAlchemy's statement cache
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--database", type=Path, help="reuse or build this file")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        database = args.database or Path(scratch) / "bench.db"
+        if not database.exists():
+            rate = build(database, args.articles)
+            print(f"built {args.articles} articles: {rate:,.0f} articles/s (FTS index included)")
+        engine = engine_for(f"sqlite:///{database}")
+        size = database.stat().st_size / 2**20
+        print(f"database {size:,.0f} MiB")
+        cases = {
+            "search 集体 (two characters) -> top 20": lambda: find_articles(
+                engine, Filters(search="集体"), order=Order.RELEVANCE, limit=20
+            ),
+            "search 移风易俗 + section -> top 20": lambda: find_articles(
+                engine, Filters(search="移风易俗", section="三农时评"), limit=20
+            ),
+            "filter section+source+since -> top 20": lambda: find_articles(
+                engine,
+                Filters(section="党建工作", source="人民网", since=parse_date("2023-06")),
+                limit=20,
+            ),
+            "filter author+until -> top 20": lambda: find_articles(
+                engine, Filters(author="王五", until=parse_date("2020", end=True)), limit=20
+            ),
+            "stats": lambda: collect_stats(engine),
+        }
+        for name, action in cases.items():
+            print(f"{name:40} median {median_ms(action, args.runs):8.1f} ms")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,497 @@
+"""Finding stored articles: filters, full-text search, ordering, and terminal output.
+
+The functions here take an engine and return plain values; `xzcrawler.query_cli` only parses
+arguments and prints. Stored text comes from other people's pages, so everything printed to a
+terminal goes through `clean` first: no ANSI escapes or control characters reach the screen.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+)
+from sqlalchemy.orm import Session, selectinload
+
+from xzcrawler import runs, search
+from xzcrawler.export import export_record
+from xzcrawler.models import (
+    SHANGHAI,
+    Article,
+    ArticleAuthor,
+    CrawlRun,
+    Publisher,
+    PublisherAlias,
+    Section,
+)
+
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
+ELLIPSIS = "..."  # ASCII: "…" is East Asian Ambiguous and takes two columns in CJK terminals
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# ANSI/VT escape sequences (CSI, OSC, other ESC sequences), as a hostile page could store them.
+_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_HINTS = 5
+
+
+class Order(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    RELEVANCE = "relevance"
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+def parse_date(value: str, *, end: bool = False) -> datetime:
+    """The start of the day, month or year `value` names in Shanghai time; with `end`, the
+    start of the next one (so --until 2020-11 includes all of November)."""
+    found = _DATE.fullmatch(value.strip())
+    if not found:
+        raise ValueError(f"{value!r} is not a date: use {DATE_FORMS}")
+    year, month, day = found.groups()
+    try:
+        start = date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: use {DATE_FORMS}") from None
+    if end:
+        if day:
+            start += timedelta(days=1)
+        elif month:
+            start = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        else:
+            start = date(start.year + 1, 1, 1)
+    return datetime(start.year, start.month, start.day, tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user asked for; names match canonical and raw values."""
+
+    section: str | None = None
+    source: str | None = None
+    author: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    search: str | None = None
+
+
+@dataclass
+class Hit:
+    article: Article
+    snippet: str | None = None
+
+
+@dataclass
+class QueryResult:
+    hits: list[Hit]
+    total: int
+    hints: list[str] = field(default_factory=list)
+
+
+def find_articles(
+    engine: Engine, filters: Filters, *, order: Order | None = None, limit: int = 20
+) -> QueryResult:
+    """The articles matching every filter, best or newest first, with how many match in all.
+
+    An unknown section, publisher or author gives no articles and a hint naming the closest.
+    """
+    words = search.search_words(filters.search or "")
+    order = order or (Order.RELEVANCE if words else Order.NEWEST)
+    with Session(engine) as session:
+        conditions, hints = _conditions(session, filters)
+        if hints:
+            return QueryResult([], 0, hints)
+        indexed = [w for w in map(search.word_query, words) if w]
+        match = search.match(engine.dialect.name, Article.id, indexed) if indexed else None
+
+        def base(stmt: Select[Any]) -> Select[Any]:
+            if match:
+                stmt = stmt.join(match.index, match.onclause).where(match.condition)
+            return stmt.where(*conditions, *_substring_conditions(engine, words))
+
+        total = session.scalar(base(select(func.count()).select_from(Article))) or 0
+        stmt = base(select(Article))
+        newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
+        if order is Order.RELEVANCE and match:
+            stmt = stmt.order_by(match.rank, *newest)
+        elif order is Order.OLDEST:
+            stmt = stmt.order_by(Article.published_at.asc().nulls_last(), Article.id)
+        else:
+            stmt = stmt.order_by(*newest)
+        if limit:
+            stmt = stmt.limit(limit)
+        articles = session.scalars(stmt).all()
+        hits = [Hit(a, snippet(a.body, words) if words else None) for a in articles]
+        session.expunge_all()
+    return QueryResult(hits, total)
+
+
+def _substring_conditions(engine: Engine, words: Sequence[str]) -> list[ColumnElement[bool]]:
+    """Words with no letter or digit ('%', '"', '*'), which no index holds: plain substrings."""
+    position = func.strpos if engine.dialect.name == "postgresql" else func.instr
+    return [
+        or_(position(Article.title, word) > 0, position(Article.body, word) > 0)
+        for word in words
+        if search.word_query(word) is None
+    ]
+
+
+def _conditions(session: Session, filters: Filters) -> tuple[list[ColumnElement[bool]], list[str]]:
+    conditions: list[ColumnElement[bool]] = []
+    hints: list[str] = []
+    if filters.section:
+        name = filters.section.strip()
+        ids = [
+            id_
+            for id_, section_name, path in session.execute(
+                select(Section.id, Section.name, Section.path)
+            )
+            if name in (section_name, path) or name in path.split(" > ")
+        ]
+        if ids:
+            conditions.append(or_(Article.section_id.in_(ids), Article.section == name))
+        else:
+            names = session.scalars(select(Section.name)).all()
+            hints.append(_hint("section", name, names))
+    if filters.source:
+        name = filters.source.strip()
+        publishers = union(
+            select(Publisher.id).where(Publisher.name == name),
+            select(PublisherAlias.publisher_id).where(PublisherAlias.alias == name),
+        )
+        condition = or_(
+            Article.publisher_id.in_(publishers),
+            Article.source == name,
+            Article.source_raw == name,
+        )
+        if session.scalar(select(literal(1)).where(condition).limit(1)):
+            conditions.append(condition)
+        else:
+            names = session.scalars(select(Publisher.name)).all()
+            hints.append(_hint("publisher", name, names))
+    if filters.author:
+        name = filters.author.strip()
+        by_name = select(ArticleAuthor.article_id).where(ArticleAuthor.name == name)
+        condition = or_(Article.id.in_(by_name), Article.author == name, Article.author_raw == name)
+        if session.scalar(select(literal(1)).where(condition).limit(1)):
+            conditions.append(condition)
+        else:
+            names = session.scalars(select(ArticleAuthor.name).distinct()).all()
+            hints.append(_hint("author", name, names))
+    if filters.since:
+        conditions.append(Article.published_at >= filters.since)
+    if filters.until:
+        conditions.append(Article.published_at < filters.until)
+    return conditions, hints
+
+
+def _hint(kind: str, name: str, known: Sequence[str]) -> str:
+    close = [n for n in known if name in n or n in name]
+    close += difflib.get_close_matches(name, known, n=_HINTS, cutoff=0.3)
+    close = list(dict.fromkeys(close))[:_HINTS]
+    if not close:
+        return f"no {kind} named {clean(name)!r}"
+    return f"no {kind} named {clean(name)!r}; closest: {', '.join(clean(c) for c in close)}"
+
+
+# Terminal text ------------------------------------------------------------------------------
+
+
+def clean(value: str | None) -> str:
+    """Text safe to print: escape sequences and control/format characters removed, line and
+    paragraph breaks kept as newlines."""
+    value = _ESCAPE.sub("", value or "")
+    out = []
+    for char in value:
+        if char in "\n\u2028\u2029":
+            out.append("\n")
+        elif char == "\t":
+            out.append(" ")
+        elif not unicodedata.category(char).startswith("C"):
+            out.append(char)
+    return "".join(out)
+
+
+def one_line(value: str | None) -> str:
+    return " ".join(clean(value).split())
+
+
+def display_width(value: str) -> int:
+    """Terminal columns: wide and full-width characters take two, combining marks none."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in value
+    )
+
+
+def fit(value: str, width: int, *, pad: bool = True) -> str:
+    """`value` cut to `width` columns (ending in an ellipsis when cut), padded unless not."""
+    if display_width(value) > width:
+        room, kept = width - len(ELLIPSIS), []
+        for char in value:
+            room -= display_width(char)
+            if room < 0:
+                break
+            kept.append(char)
+        value = "".join(kept) + ELLIPSIS if width >= len(ELLIPSIS) else ""
+    return value + " " * (width - display_width(value)) if pad else value
+
+
+def snippet(body: str | None, words: Sequence[str], width: int = 80) -> str:
+    """The stretch of the body around the first word found, each word marked [like this]."""
+    flat = one_line(body)
+    lowered = flat.lower()
+    needles = [w.lower() for w in (one_line(w) for w in words) if w]
+    found = [p for p in (lowered.find(n) for n in needles) if p >= 0]
+    start = min(found) if found else 0
+    # Keep about a third of the width as context before the match.
+    context = width // 3
+    while start > 0 and context - display_width(flat[start - 1]) >= 0:
+        start -= 1
+        context -= display_width(flat[start])
+    window = fit((ELLIPSIS if start else "") + flat[start:], width, pad=False)
+    if not needles:
+        return window
+    pattern = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    return re.sub(pattern, lambda m: f"[{m.group(0)}]", window, flags=re.IGNORECASE)
+
+
+def _published(article: Article) -> str:
+    return f"{article.published_at:%Y-%m-%d}" if article.published_at else "-"
+
+
+def render_table(result: QueryResult, width: int = 100) -> Iterator[str]:
+    """Lines of a table that fits `width` columns, then how many articles matched."""
+    hits = result.hits
+    if hits:
+        id_width = max(2, *(len(str(h.article.id)) for h in hits))
+        section_width = min(12, max(7, *(display_width(one_line(h.article.section)) for h in hits)))
+        source_width = min(12, max(6, *(display_width(one_line(h.article.source)) for h in hits)))
+        fixed = id_width + 2 + 10 + 2 + section_width + 2 + source_width + 2
+        title_width = max(10, width - fixed)
+        yield (
+            f"{'id':>{id_width}}  {fit('date', 10)}  {fit('section', section_width)}  "
+            f"{fit('source', source_width)}  title"
+        )
+        for hit in hits:
+            a = hit.article
+            yield (
+                f"{a.id:>{id_width}}  {fit(_published(a), 10)}  "
+                f"{fit(one_line(a.section), section_width)}  "
+                f"{fit(one_line(a.source), source_width)}  "
+                f"{fit(one_line(a.title), title_width, pad=False)}"
+            ).rstrip()
+            if hit.snippet:
+                indent = id_width + 2 + 10 + 2
+                yield " " * indent + fit(hit.snippet, max(10, width - indent), pad=False)
+    shown = f", {len(hits)} shown" if len(hits) < result.total else ""
+    noun = "article" if result.total == 1 else "articles"
+    yield f"{result.total} {noun} matched{shown}"
+
+
+def records(result: QueryResult) -> Iterator[dict[str, Any]]:
+    """The export record of each hit (INTERFACE.md), for jsonl and csv output."""
+    for hit in result.hits:
+        yield export_record(hit.article)
+
+
+# show ---------------------------------------------------------------------------------------
+
+
+def find_article(engine: Engine, key: str) -> Article | None:
+    """The article with this id (digits) or URL (fragment ignored), revisions loaded."""
+    key = key.strip()
+    condition = Article.id == int(key) if key.isdigit() else Article.url == key.split("#")[0]
+    with Session(engine) as session:
+        stmt = select(Article).where(condition)
+        article = session.scalars(
+            stmt.options(selectinload(Article.revisions), selectinload(Article.authors))
+        ).first()
+        session.expunge_all()
+    return article
+
+
+def _field(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI).isoformat()
+    if isinstance(value, list):
+        return " | ".join(clean(str(v)) for v in value) or "-"
+    return one_line(str(value))
+
+
+def render_article(article: Article, *, html: bool = False) -> Iterator[str]:
+    """Every stored field, the body in full, and each earlier version (revision)."""
+    long_fields = {"body", "body_html"}
+    columns = [c.name for c in Article.__table__.columns if c.name not in long_fields]
+    label_width = max(len(name) for name in columns)
+    for name in columns:
+        yield f"{name:<{label_width}}  {_field(getattr(article, name))}"
+    yield f"{'authors':<{label_width}}  {_field([a.name for a in article.authors])}"
+    yield ""
+    yield "body:"
+    yield from clean(article.body).splitlines()
+    yield ""
+    if html:
+        yield "body_html:"
+        yield from clean(article.body_html).splitlines()
+    else:
+        size = len(article.body_html or "")
+        yield f"body_html: {size} characters (--html prints it)"
+    yield ""
+    yield f"revisions: {len(article.revisions)}"
+    for number, revision in enumerate(article.revisions, 1):
+        yield f"[{number}] replaced {_field(revision.replaced_at)}  hash {revision.content_hash}"
+        yield f"    title: {one_line(revision.title)}"
+        yield from ("    " + line for line in clean(revision.body).splitlines())
+
+
+# stats --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SectionStats:
+    name: str
+    articles: int
+    newest_date: datetime | None
+    newest_title: str | None
+
+
+@dataclass
+class Stats:
+    total: int
+    sections: list[SectionStats]
+    publishers: list[tuple[str, int]]
+    months: list[tuple[str, int]]
+    fill: dict[str, float]
+    runs: Sequence[CrawlRun]
+
+
+def _month(engine: Engine) -> ColumnElement[str]:
+    # Times are stored as naive UTC (models.py); Shanghai has kept UTC+8 since 1991.
+    if engine.dialect.name == "postgresql":
+        return func.to_char(Article.published_at + text("interval '8 hours'"), "YYYY-MM")
+    return func.strftime("%Y-%m", Article.published_at, "+8 hours")
+
+
+def collect_stats(engine: Engine, *, runs_shown: int = 5) -> Stats:
+    """Articles per section (with its newest), per publisher and per month; fill rates; runs."""
+    with Session(engine) as session:
+        total, dated, authored, sourced = session.execute(
+            select(
+                func.count(),
+                func.count(Article.published_at),
+                func.count(Article.author),
+                func.count(Article.source),
+            )
+        ).one()
+        per_section = session.execute(
+            select(Article.section, func.count(), func.max(Article.published_at))
+            .group_by(Article.section)
+            .order_by(func.count().desc(), Article.section.asc().nulls_last())
+        ).all()
+        newest_at = (
+            select(Article.section, func.max(Article.published_at).label("newest"))
+            .group_by(Article.section)
+            .subquery()
+        )
+        newest_titles: dict[str | None, str] = {}
+        for section, title in session.execute(
+            select(Article.section, Article.title)
+            .join(
+                newest_at,
+                and_(
+                    Article.section == newest_at.c.section,
+                    Article.published_at == newest_at.c.newest,
+                ),
+            )
+            .order_by(Article.id.desc())
+        ):
+            newest_titles.setdefault(section, title)
+        publishers = session.execute(
+            select(Article.source, func.count())
+            .group_by(Article.source)
+            .order_by(func.count().desc(), Article.source.asc().nulls_last())
+        ).all()
+        month = _month(engine).label("month")
+        months = session.execute(
+            select(month, func.count())
+            .where(Article.published_at.is_not(None))
+            .group_by(month)
+            .order_by(month)
+        ).all()
+    rate = (lambda n: n / total) if total else (lambda n: 0.0)
+    return Stats(
+        total=total,
+        sections=[
+            SectionStats(name or "(none)", count, newest, newest_titles.get(name))
+            for name, count, newest in per_section
+        ],
+        publishers=[(name or "(none)", count) for name, count in publishers],
+        months=[(m, count) for m, count in months],
+        fill={"date": rate(dated), "author": rate(authored), "source": rate(sourced)},
+        runs=runs.recent_runs(engine, runs_shown),
+    )
+
+
+def render_stats(stats: Stats, width: int = 100, *, publishers_shown: int = 20) -> Iterator[str]:
+    yield f"{stats.total} articles"
+    yield ""
+    yield "fill rates: " + ", ".join(f"{k} {v:.1%}" for k, v in stats.fill.items())
+    yield ""
+    name_width = min(16, max([7, *(display_width(one_line(s.name)) for s in stats.sections)]))
+    yield f"{fit('section', name_width)}  {'articles':>8}  {fit('newest', 10)}  newest title"
+    title_width = max(10, width - name_width - 24)
+    for s in stats.sections:
+        newest = f"{s.newest_date:%Y-%m-%d}" if s.newest_date else "-"
+        yield (
+            f"{fit(one_line(s.name), name_width)}  {s.articles:>8}  {fit(newest, 10)}  "
+            f"{fit(one_line(s.newest_title), title_width, pad=False)}"
+        ).rstrip()
+    yield ""
+    shown = stats.publishers[:publishers_shown]
+    name_width = min(24, max([9, *(display_width(one_line(n)) for n, _ in shown)]))
+    yield f"{fit('publisher', name_width)}  {'articles':>8}"
+    for name, count in shown:
+        yield f"{fit(one_line(name), name_width)}  {count:>8}"
+    if len(stats.publishers) > len(shown):
+        yield f"... and {len(stats.publishers) - len(shown)} more publishers"
+    yield ""
+    yield "articles per month"
+    most = max((count for _, count in stats.months), default=0)
+    bar_room = max(10, width - 17)
+    for month, count in stats.months:
+        bar = "█" * max(1, round(count / most * bar_room)) if count else ""
+        yield f"{month}  {count:>7}  {bar}"
+    undated = stats.total - sum(count for _, count in stats.months)
+    if undated:
+        yield f"{'undated':7}  {undated:>7}"
+    yield ""
+    yield "last crawl runs"
+    yield f"{'id':>4}  {'started':16}  {'status':11}  {'pages':>6}  {'new':>6}  {'updated':>7}"
+    for run in stats.runs:
+        yield (
+            f"{run.id:>4}  {run.started_at:%Y-%m-%d %H:%M}  {fit(run.status, 11)}  "
+            f"{run.pages_fetched:>6}  {run.articles_new:>6}  {run.articles_updated:>7}"
+        )
