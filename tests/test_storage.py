@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipelines.storage import StoragePipeline, article_row
-from tests.conftest import make_article
+from tests.conftest import FETCHED_AT, make_article
 from xzcrawler.export import export_records
 from xzcrawler.models import SHANGHAI, Article, ArticleAuthor, ArticleRevision, Publisher, Section
 from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
@@ -102,7 +102,13 @@ def test_chain_neighbours_not_stored_are_where_the_next_run_resumes(store) -> No
             make_article(9, prev_url="http://127.0.0.1/a/8.html"),
         )
     )
-    assert store.dangling_chain_urls() == ["http://127.0.0.1/a/3.html", "http://127.0.0.1/a/8.html"]
+    assert store.dangling_chain_urls(FETCHED_AT) == [
+        "http://127.0.0.1/a/3.html",
+        "http://127.0.0.1/a/8.html",
+    ]
+    store.record_unfetchable({"http://127.0.0.1/a/8.html": "HTTP 404"})
+    assert store.dangling_chain_urls(FETCHED_AT) == ["http://127.0.0.1/a/3.html"]
+    assert store.unfetchable_urls(FETCHED_AT) == {"http://127.0.0.1/a/8.html"}
 
 
 def run_pipeline(pipeline: StoragePipeline, items: list) -> None:
@@ -144,7 +150,8 @@ def test_batch_that_cannot_be_written_is_spooled_and_written_by_the_next_run(tmp
 
     async def crawl_while_the_table_is_gone() -> None:
         pipeline.open_spider()
-        Article.__table__.drop(engine_for(database_url))
+        with engine_for(database_url).begin() as conn:  # the database "goes away"
+            conn.exec_driver_sql("ALTER TABLE articles RENAME TO articles_away")
         for number in (1, 2, 3, 4):
             await pipeline.process_item(make_article(number))
         await pipeline.close_spider()
@@ -153,6 +160,8 @@ def test_batch_that_cannot_be_written_is_spooled_and_written_by_the_next_run(tmp
     assert pipeline.stats.get_value("xz/storage/spooled") == 4
     assert pipeline.stats.get_value("xz/storage/retries") == 2
 
+    with engine_for(database_url).begin() as conn:  # ... and comes back
+        conn.exec_driver_sql("ALTER TABLE articles_away RENAME TO articles")
     again = storage_pipeline(database_url, tmp_path)
     run_pipeline(again, [])
     assert again.stats.get_value("xz/storage/replayed") == 4

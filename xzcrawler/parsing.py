@@ -845,16 +845,21 @@ def body_paragraphs(response: TextResponse) -> list[str]:
     """The body's lines; the cells of one table row make one paragraph, joined by a space."""
     page = _page(response)
     paragraphs: list[str] = []
-    last_row: HtmlElement | None = None
+    last_cell: HtmlElement | None = None
     for line in page.body_lines[0]:
         indexes, text = page.lines[line]
-        block = page.tokens[indexes[0]].block
-        row = block.getparent() if block.tag in {"td", "th"} else None
-        if row is not None and row is last_row:
+        cell = page.tokens[indexes[0]].block
+        next_cell_in_row = (
+            last_cell is not None
+            and cell is not last_cell
+            and cell.tag in {"td", "th"}
+            and cell.getparent() is last_cell.getparent()
+        )
+        if next_cell_in_row:
             paragraphs[-1] += " " + text
         else:
             paragraphs.append(text)
-        last_row = row
+        last_cell = cell
     return paragraphs
 
 

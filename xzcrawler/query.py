@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Engine,
-    Select,
     and_,
     func,
     literal,
@@ -122,22 +121,25 @@ def find_articles(
         if hints:
             return QueryResult([], 0, hints)
         indexed = [w for w in map(search.word_query, words) if w]
-        match = search.match(engine.dialect.name, Article.id, indexed) if indexed else None
-
-        def base(stmt: Select[Any]) -> Select[Any]:
-            if match:
-                stmt = stmt.join(match.index, match.onclause).where(match.condition)
-            return stmt.where(*conditions, *_substring_conditions(engine, words))
-
-        total = session.scalar(base(select(func.count()).select_from(Article))) or 0
-        stmt = base(select(Article))
+        match = search.match(engine.dialect.name, indexed) if indexed else None
+        conditions += _substring_conditions(engine, words)
+        matched = [Article.id.in_(match.ids)] if match else []
+        if match and not conditions:
+            # Counting the index alone spares a lookup per match for a common word.
+            total = session.scalar(select(func.count()).select_from(match.ids.subquery()))
+        else:
+            count = select(func.count()).select_from(Article).where(*conditions, *matched)
+            total = session.scalar(count)
         newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
         if order is Order.RELEVANCE and match:
-            stmt = stmt.order_by(match.rank, *newest)
-        elif order is Order.OLDEST:
-            stmt = stmt.order_by(Article.published_at.asc().nulls_last(), Article.id)
+            stmt = select(Article).join(match.ranked, match.ranked.c.id == Article.id)
+            stmt = stmt.where(*conditions).order_by(match.ranked.c.rank, *newest)
         else:
-            stmt = stmt.order_by(*newest)
+            stmt = select(Article).where(*conditions, *matched)
+            if order is Order.OLDEST:
+                stmt = stmt.order_by(Article.published_at.asc().nulls_last(), Article.id)
+            else:
+                stmt = stmt.order_by(*newest)
         if limit:
             stmt = stmt.limit(limit)
         articles = session.scalars(stmt).all()
@@ -159,42 +161,42 @@ def _substring_conditions(engine: Engine, words: Sequence[str]) -> list[ColumnEl
 def _conditions(session: Session, filters: Filters) -> tuple[list[ColumnElement[bool]], list[str]]:
     conditions: list[ColumnElement[bool]] = []
     hints: list[str] = []
+    # Names resolve to ids first, so each filter is one indexed IN (an OR would scan the table).
     if filters.section:
         name = filters.section.strip()
-        ids = [
-            id_
-            for id_, section_name, path in session.execute(
-                select(Section.id, Section.name, Section.path)
-            )
+        names = [
+            section_name
+            for section_name, path in session.execute(select(Section.name, Section.path))
             if name in (section_name, path) or name in path.split(" > ")
         ]
-        if ids:
-            conditions.append(or_(Article.section_id.in_(ids), Article.section == name))
+        if names:
+            # By name: (section, published_at) is the index that also serves the date range.
+            conditions.append(Article.section.in_(names))
         else:
-            names = session.scalars(select(Section.name)).all()
-            hints.append(_hint("section", name, names))
+            known = session.scalars(select(Section.name)).all()
+            hints.append(_hint("section", name, known))
     if filters.source:
         name = filters.source.strip()
-        publishers = union(
-            select(Publisher.id).where(Publisher.name == name),
-            select(PublisherAlias.publisher_id).where(PublisherAlias.alias == name),
-        )
-        condition = or_(
-            Article.publisher_id.in_(publishers),
-            Article.source == name,
-            Article.source_raw == name,
-        )
-        if session.scalar(select(literal(1)).where(condition).limit(1)):
-            conditions.append(condition)
+        ids = session.scalars(
+            union(
+                select(Publisher.id).where(Publisher.name == name),
+                select(PublisherAlias.publisher_id).where(PublisherAlias.alias == name),
+            )
+        ).all()
+        if ids:
+            conditions.append(Article.publisher_id.in_(ids))
         else:
             names = session.scalars(select(Publisher.name)).all()
             hints.append(_hint("publisher", name, names))
     if filters.author:
         name = filters.author.strip()
         by_name = select(ArticleAuthor.article_id).where(ArticleAuthor.name == name)
-        condition = or_(Article.id.in_(by_name), Article.author == name, Article.author_raw == name)
-        if session.scalar(select(literal(1)).where(condition).limit(1)):
-            conditions.append(condition)
+        # Several authors as printed (张三、李四) match the joined and raw values instead.
+        joined = or_(Article.author == name, Article.author_raw == name)
+        if session.scalar(by_name.limit(1)) is not None:
+            conditions.append(Article.id.in_(by_name))
+        elif session.scalar(select(literal(1)).where(joined).limit(1)):
+            conditions.append(joined)
         else:
             names = session.scalars(select(ArticleAuthor.name).distinct()).all()
             hints.append(_hint("author", name, names))

@@ -27,15 +27,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
+    CTE,
     Connection,
     Engine,
-    FromClause,
+    Select,
     bindparam,
     cast,
     column,
     func,
     literal_column,
+    select,
     table,
     text,
 )
@@ -157,35 +158,35 @@ def tsvector(title: str | None, body: str | None) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    """How a query joins the index: the index table, its join condition, filter and rank.
+    """The articles a search matches: `ids` unranked (for filters and counts) and `ranked`,
+    a materialised CTE of (id, rank) whose rank sorts best first in ascending order.
 
-    `rank` sorts best first in ascending order on both backends.
+    SQLite's planner would otherwise drive a join from an articles index and run the FTS
+    match once per row (730 ms instead of a few on 100,000 articles).
     """
 
-    index: FromClause
-    onclause: ColumnElement[bool]
-    condition: ColumnElement[bool]
-    rank: ColumnElement[float]
+    ids: Select[Any]
+    ranked: CTE
 
 
-def match(dialect: str, article_id: ColumnElement[int], words: Sequence[WordQuery]) -> Match:
-    """The index join for words that have tokens (see `word_query`)."""
+def match(dialect: str, words: Sequence[WordQuery]) -> Match:
+    """The search for words that have tokens (see `word_query`)."""
     if dialect == "postgresql":
         index = table(PG_TABLE, column("article_id"), column("document", TSVECTOR))
         query = cast(bindparam("search_query", tsquery(words)), TSQUERY)
-        return Match(
-            index=index,
-            onclause=index.c.article_id == article_id,
-            condition=index.c.document.op("@@")(query),
-            rank=-func.ts_rank(index.c.document, query),
-        )
-    index = table(FTS_TABLE, column("rowid"))
-    fts = literal_column(FTS_TABLE)
+        condition = index.c.document.op("@@")(query)
+        article_id = index.c.article_id
+        rank = -func.ts_rank(index.c.document, query)
+    else:
+        index = table(FTS_TABLE, column("rowid"))
+        fts = literal_column(FTS_TABLE)
+        condition = fts.op("MATCH")(bindparam("search_query", fts5_query(words)))
+        article_id = index.c.rowid
+        rank = func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT)
+    ranked = select(article_id.label("id"), rank.label("rank")).where(condition)
     return Match(
-        index=index,
-        onclause=index.c.rowid == article_id,
-        condition=fts.op("MATCH")(bindparam("search_query", fts5_query(words))),
-        rank=func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT),
+        ids=select(article_id).where(condition),
+        ranked=ranked.cte("search_hits").prefix_with("MATERIALIZED"),
     )
 
 

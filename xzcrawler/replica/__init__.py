@@ -4,6 +4,7 @@ Tests, the demo and the benchmarks crawl it on 127.0.0.1 and compare what the cr
 with `Portal.articles` / `Portal.expected_records`.
 """
 
+from xzcrawler.replica.faults import TRANSIENT_FAULTS, Fault, FaultPlan
 from xzcrawler.replica.portal import (
     ArticleTruth,
     ArticleTruths,
@@ -20,12 +21,15 @@ from xzcrawler.replica.templates import Template
 __all__ = [
     "ArticleTruth",
     "ArticleTruths",
+    "Fault",
+    "FaultPlan",
     "ListStyle",
     "Page",
     "Portal",
     "ReplicaServer",
     "RequestRecord",
     "SectionTruth",
+    "TRANSIENT_FAULTS",
     "Specials",
     "Template",
     "UrlForm",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
+from xzcrawler.replica.faults import Fault, FaultPlan
 from xzcrawler.replica.portal import Portal
 
 
@@ -15,6 +19,7 @@ class RequestRecord:
     method: str
     path: str  # the request target, query included
     status: int
+    fault: Fault | None = None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -36,13 +41,30 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, *, send_body: bool) -> None:
         page = self.server.portal.render(self.path)
-        self.server.record(RequestRecord(self.command, self.path, page.status))
+        faults = self.server.faults
+        fault = faults.pick(self.path) if faults else None
+        if faults:
+            page = faults.page(self.path, page, fault)
+        self.server.record(RequestRecord(self.command, self.path, page.status, fault))
+        if fault is Fault.TIMEOUT and faults:
+            time.sleep(faults.stall_seconds)
+            self.close_connection = True
+            return
         self.send_response(page.status)
         for name, value in page.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if send_body:
-            self.wfile.write(page.body)
+        if not send_body:
+            return
+        if fault is Fault.RESET:
+            self.wfile.write(page.body[: len(page.body) // 2])
+            self.wfile.flush()
+            # Linger 0: close() sends a TCP reset instead of an orderly FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
+        self.wfile.write(page.body)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is kept in memory, not on stderr."""
@@ -51,9 +73,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _PortalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], portal: Portal, keep_log: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], portal: Portal, keep_log: bool, faults: FaultPlan | None
+    ) -> None:
         super().__init__(address, _Handler)
         self.portal = portal
+        self.faults = faults
         self.keep_log = keep_log
         self.log: list[RequestRecord] = []
         self.log_lock = threading.Lock()
@@ -68,10 +93,17 @@ class ReplicaServer:
     """A Portal on 127.0.0.1 (port 0: any free port) in a daemon thread; use it as a context."""
 
     def __init__(
-        self, portal: Portal, *, host: str = "127.0.0.1", port: int = 0, keep_log: bool = True
+        self,
+        portal: Portal,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        keep_log: bool = True,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.portal = portal
-        self._httpd = _PortalHTTPServer((host, port), portal, keep_log)
+        self.faults = faults
+        self._httpd = _PortalHTTPServer((host, port), portal, keep_log, faults)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name="replica-server", daemon=True
         )
