@@ -5,6 +5,11 @@
 Prints the build rate (articles/s, FTS index included) and the median latency of a
 two-character search returning the top 20, a filter query, and stats.
 Targets: search < 50 ms, filters < 20 ms, stats < 500 ms.
+
+Measured here (2 cores, SQLite 3.40, 100,000 articles of ~700 characters, 1.1 GiB file):
+build 1,562 articles/s with the index (about 8,000 without); search 巡视 (2% of articles)
+8.3 ms; search 集体 (71% of articles: bm25 ranks every match) 155 ms; 移风易俗 (71%) in one section
+197 ms; filter section+publisher+since 6.6 ms; author+until 1.5 ms; stats 195 ms.
 """
 
 from __future__ import annotations
@@ -113,7 +118,7 @@ def main() -> None:
             "search 集体 (2 chars, 71% of articles) -> top 20": lambda: find_articles(
                 engine, Filters(search="集体"), order=Order.RELEVANCE, limit=20
             ),
-            "search 移风易俗 + section -> top 20": lambda: find_articles(
+            "search 移风易俗 (71%) + section -> top 20": lambda: find_articles(
                 engine, Filters(search="移风易俗", section="三农时评"), limit=20
             ),
             "filter section+source+since -> top 20": lambda: find_articles(

@@ -93,7 +93,7 @@ LOOPBACK = [f"{name}={value}" for name, value in LOOPBACK_SETTINGS.items()]
 
 @dataclass
 class CrawlEnv:
-    """A replica portal on 127.0.0.1 and a fresh database, with commands to crawl one into the other."""
+    """The replica on 127.0.0.1 and a fresh database, and commands to crawl one into the other."""
 
     portal: Portal
     server: ReplicaServer
@@ -146,3 +146,18 @@ def crawl_env(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[CrawlE
     with ReplicaServer(portal) as server:
         yield CrawlEnv(portal, server, f"sqlite:///{tmp_path / 'crawl.db'}", tmp_path)
     engine_for(f"sqlite:///{tmp_path / 'crawl.db'}").dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Redis on 127.0.0.1:6379, with this test's keys (prefix REDIS_KEY_PREFIX) removed after."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    server = redis.Redis.from_url(url)
+    try:
+        server.ping()
+    except redis.ConnectionError as exc:
+        pytest.skip(f"no Redis server on 127.0.0.1:6379 ({exc})")
+    yield url
+    server.close()

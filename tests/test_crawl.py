@@ -92,7 +92,9 @@ def test_article_spider_stores_one_article_or_walks_its_chain(
     by_path = {a.path: a for a in crawl_env.portal.articles}
     middle = next(a for a in crawl_env.portal.articles if a.prev_path in by_path and a.next_path)
     base = crawl_env.server.base_url.rstrip("/")
-    result = crawl_env.scrapy("crawl", "article", "-a", f"url={base}{middle.path}", "-a", f"follow={follow}")
+    result = crawl_env.scrapy(
+        "crawl", "article", "-a", f"url={base}{middle.path}", "-a", f"follow={follow}"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     want = [middle.path]
     article = middle

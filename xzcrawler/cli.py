@@ -32,7 +32,13 @@ from xzcrawler.frontier import CrawlMode  # noqa: E402
 from xzcrawler.health import RunStatus, Thresholds, assess  # noqa: E402
 from xzcrawler.lock import CrawlLock, LockHeld, lock_path  # noqa: E402
 from xzcrawler.query_cli import add_query_commands  # noqa: E402
-from xzcrawler.storage import engine_for, ensure_schema, mask_url  # noqa: E402
+from xzcrawler.storage import (  # noqa: E402
+    SchemaBehind,
+    engine_for,
+    ensure_schema,
+    mask_url,
+    upgrade_schema,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 
@@ -50,7 +56,11 @@ def project_settings(args: argparse.Namespace) -> Settings:
         if not sep:
             raise UsageError(f"-s takes NAME=VALUE, got {assignment!r}")
         settings.set(name, value, priority="cmdline")
-    for option, name in (("portal_url", "PORTAL_URL"), ("database_url", "DATABASE_URL")):
+    for option, name in (
+        ("portal_url", "PORTAL_URL"),
+        ("database_url", "DATABASE_URL"),
+        ("redis_url", "REDIS_URL"),
+    ):
         if getattr(args, option, None):
             settings.set(name, getattr(args, option), priority="cmdline")
     try:
@@ -80,9 +90,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
     """The sections spider in this process, wrapped in a lock and a run record."""
-    database_url = settings["DATABASE_URL"]
+    if settings["REDIS_URL"]:
+        # Workers of a distributed crawl share its frontier; a second one joins, not overlaps.
+        return _crawl_locked(settings, mode=mode, sections=sections)
     try:
-        with CrawlLock(lock_path(Path(settings["LOCK_DIR"]), database_url)):
+        with CrawlLock(lock_path(Path(settings["LOCK_DIR"]), settings["DATABASE_URL"])):
             return _crawl_locked(settings, mode=mode, sections=sections)
     except LockHeld as exc:
         print(f"xzcrawler: {exc}", file=sys.stderr)
@@ -96,7 +108,10 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         ensure_schema(engine)
         stored_before = runs.stored_article_count(engine)
         previous_fill = [run.field_fill for run in runs.recent_runs(engine, 5) if run.field_fill]
-        run_id = runs.open_run(engine, mode=mode, portal_url=settings["PORTAL_URL"])
+        run_mode = f"{mode}+redis" if settings["REDIS_URL"] else str(mode)
+        run_id = runs.open_run(engine, mode=run_mode, portal_url=settings["PORTAL_URL"])
+    except SchemaBehind as exc:
+        raise UsageError(str(exc)) from None
     except SQLAlchemyError as exc:
         print(
             f"xzcrawler: database {mask_url(database_url)} unreachable: "
@@ -119,6 +134,7 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         thresholds=Thresholds.from_settings(settings),
         stored_before=stored_before,
         previous_fill=previous_fill,
+        shared_frontier=bool(settings["REDIS_URL"]),
     )
     exit_code = EXIT_OK if assessment.status is RunStatus.OK else EXIT_FAILED
     runs.close_run(engine, run_id, stats, assessment, exit_code)
@@ -168,6 +184,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = project_settings(args)
+    before, after = upgrade_schema(engine_for(settings["DATABASE_URL"]))
+    if before == after:
+        print(f"schema is current ({after})", file=sys.stderr)
+    else:
+        print(f"schema upgraded from {before or 'none'} to {after}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xzcrawler.demo import run_demo
 
@@ -188,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--section", action="append", metavar="NAME", help="only this section")
     crawl.add_argument("--portal-url", help="portal home page (default: PORTAL_URL)")
     crawl.add_argument("--log-file", help="write the crawl log here instead of stderr")
+    crawl.add_argument(
+        "--redis-url", help="share the frontier with other workers through Redis (REDIS_URL)"
+    )
     crawl.add_argument(
         "--recheck-days",
         type=int,
@@ -212,7 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--articles", type=int, default=300)
     demo.set_defaults(func=cmd_demo)
 
-    add_query_commands(commands, command)
+    from xzcrawler import bench
+
+    bench_cmd = commands.add_parser("bench", help=bench.HELP, description=bench.__doc__)
+    bench.add_arguments(bench_cmd)
+    bench_cmd.set_defaults(func=bench.cmd_bench)
+
+    db_commands = add_query_commands(commands, command)
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="migrate the database to this version's schema",
+        description="migrate the database to this version's schema (Alembic); a database "
+        "created before migrations existed is adopted",
+    )
+    upgrade.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL)")
+    upgrade.set_defaults(func=cmd_db_upgrade)
     return parser
 
 

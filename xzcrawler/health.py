@@ -105,7 +105,10 @@ def assess(
     thresholds: Thresholds,
     stored_before: int,
     previous_fill: Sequence[dict[str, float]],
+    shared_frontier: bool = False,
 ) -> Assessment:
+    """Judge a finished crawl. A worker of a shared (distributed) crawl may see no list page
+    because another worker fetched them all, so that rule applies to whole crawls only."""
     fill = fill_rates(stats)
     errors = http_errors(stats)
     assessment = Assessment(RunStatus.OK, None, fill, errors)
@@ -132,7 +135,7 @@ def assess(
         reasons.append(
             f"{stats['xz/storage/spooled']} articles could not be written and were spooled"
         )
-    if not stats.get("xz/pages/list"):
+    if not stats.get("xz/pages/list") and not shared_frontier:
         reasons.append("no list page was fetched (portal down, blocking us, or redesigned)")
     elif stored_before and not stats.get("xz/list/article_links"):
         reasons.append("list pages showed no article links (the markup may have changed)")

@@ -15,10 +15,11 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
 
 from xzcrawler.items import Article
 
@@ -205,7 +206,10 @@ class _Page:
     """One walk over a response's body: tokens, lines and where each element starts and ends."""
 
     def __init__(self, response: TextResponse) -> None:
-        self.response = response
+        # Not the response itself: the cache of walks is keyed on it weakly, and a walk that
+        # held its response would keep every page of the crawl alive.
+        self.base_url = get_base_url(response)
+        self.host = urlsplit(response.url).hostname
         self.root: HtmlElement = response.selector.root
         body = self.root.find("body")
         self.body: HtmlElement = self.root if body is None else body
@@ -261,10 +265,10 @@ class _Page:
         href = href.strip()
         if not href or href.startswith("#") or href.split(":", 1)[0].lower() in NON_PAGE_SCHEMES:
             return None
-        return self.response.urljoin(href).split("#", 1)[0]
+        return urljoin(self.base_url, href).split("#", 1)[0]
 
     def same_host(self, url: str) -> bool:
-        return urlsplit(url).hostname == urlsplit(self.response.url).hostname
+        return urlsplit(url).hostname == self.host
 
     def link_text(self, a: HtmlElement) -> str:
         return _squash("".join(t for t in a.itertext() if t))

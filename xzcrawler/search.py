@@ -194,44 +194,34 @@ def _is_postgresql(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def ensure_index(engine: Engine) -> None:
-    """Create the search index a database lacks, and fill it if articles are already stored."""
-    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-        if _is_postgresql(conn):
-            created = not _pg_table_exists(conn)
-            conn.execute(
-                text(
-                    f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
-                    " article_id integer PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
-                    " content_hash varchar(64) NOT NULL,"
-                    " document tsvector NOT NULL)"
-                )
+def create_index(conn: Connection) -> None:
+    """Create the search index and fill it from the stored articles (migration 0003)."""
+    if _is_postgresql(conn):
+        conn.execute(
+            text(
+                f"CREATE TABLE {PG_TABLE} ("
+                " article_id integer PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
+                " content_hash varchar(64) NOT NULL,"
+                " document tsvector NOT NULL)"
             )
-            conn.execute(
-                text(
-                    f"CREATE INDEX IF NOT EXISTS ix_{PG_TABLE}_document"
-                    f" ON {PG_TABLE} USING gin (document)"
-                )
+        )
+        conn.execute(
+            text(f"CREATE INDEX ix_{PG_TABLE}_document ON {PG_TABLE} USING gin (document)")
+        )
+    else:
+        # content_hash is stored, not indexed: it tells a batch which rows to rebuild.
+        conn.execute(
+            text(
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+                "title, body, content_hash UNINDEXED,"
+                " tokenize = 'unicode61 remove_diacritics 0')"
             )
-        else:
-            found = conn.execute(
-                text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": FTS_TABLE}
-            ).first()
-            created = found is None
-            # content_hash is stored, not indexed: it tells a batch which rows to rebuild.
-            conn.execute(
-                text(
-                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-                    "title, body, content_hash UNINDEXED,"
-                    " tokenize = 'unicode61 remove_diacritics 0')"
-                )
-            )
-        if created:
-            _index_all(conn)
+        )
+    _index_all(conn)
 
 
-def _pg_table_exists(conn: Connection) -> bool:
-    return conn.execute(text("SELECT to_regclass(:name)"), {"name": PG_TABLE}).scalar() is not None
+def drop_index(conn: Connection) -> None:
+    conn.execute(text(f"DROP TABLE IF EXISTS {PG_TABLE if _is_postgresql(conn) else FTS_TABLE}"))
 
 
 def update_index(conn: Connection, urls: Iterable[str]) -> int:
@@ -309,7 +299,6 @@ def _index_all(conn: Connection) -> int:
 
 def reindex(engine: Engine) -> int:
     """Rebuild the whole index from the articles table (`db reindex`); returns articles indexed."""
-    ensure_index(engine)
     with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         count = _index_all(conn)
     if not _is_postgresql(engine):

@@ -46,6 +46,15 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {"xzcrawler.health.FieldFill": 500}
 
+# Distributed crawling: with REDIS_URL set, every crawler process shares one frontier in Redis
+# (scrapy-redis), see xzcrawler/distributed.py. Workers close after the shared queue has been
+# empty for REDIS_IDLE_TIMEOUT seconds and count as dead 3 heartbeats after their last one.
+REDIS_URL = os.environ.get("XZCRAWLER_REDIS_URL", "")
+REDIS_KEY_PREFIX = "xzcrawler"
+REDIS_IDLE_TIMEOUT = 30.0
+REDIS_HEARTBEAT = 5.0
+ADDONS = {"xzcrawler.distributed.SharedFrontier": 0}
+
 # Polite by default for the real portal: robots.txt, a descriptive User-Agent, throttled.
 ROBOTSTXT_OBEY = True
 USER_AGENT = "xzcrawler/0.1 (+https://github.com/xzcrawler; news archive crawler)"

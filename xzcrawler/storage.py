@@ -144,7 +144,6 @@ def ensure_schema(engine: Engine) -> None:
                     f"the database schema is at {revision or 'a version before migrations'}, "
                     f"this xzcrawler needs {head}: run `python -m xzcrawler db upgrade`"
                 )
-    search.ensure_index(engine)
     _current.add(key)
 
 

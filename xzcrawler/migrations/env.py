@@ -5,13 +5,24 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from xzcrawler import search
 from xzcrawler.models import Base
+
+# Made by hand-written migrations, not by the models: autogenerate must not drop them.
+UNMODELLED = (search.FTS_TABLE, search.PG_TABLE, "article_list")
+
+
+def include_object(
+    obj: object, name: str | None, kind: str, reflected: bool, other: object
+) -> bool:
+    return not (name or "").startswith(UNMODELLED)
 
 
 def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
     )
     with context.begin_transaction():

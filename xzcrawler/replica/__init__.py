@@ -19,6 +19,7 @@ from xzcrawler.replica.server import ReplicaServer, RequestRecord
 from xzcrawler.replica.templates import Template
 
 __all__ = [
+    "TRANSIENT_FAULTS",
     "ArticleTruth",
     "ArticleTruths",
     "Fault",
@@ -29,7 +30,6 @@ __all__ = [
     "ReplicaServer",
     "RequestRecord",
     "SectionTruth",
-    "TRANSIENT_FAULTS",
     "Specials",
     "Template",
     "UrlForm",

@@ -82,6 +82,12 @@ class FaultPlan:
             self._rules[_loop_target(target)] = _Rule(fault, None)
         return self
 
+    def off(self, target: str) -> Self:
+        """The target serves normally again (the portal recovered)."""
+        self._rules.pop(target, None)
+        self._rules.pop(_loop_target(target), None)
+        return self
+
     def edit(self, target: str, old: str, new: str) -> Self:
         """Replace text in a target's page whenever it is served (hostile markup, odd links)."""
         self._edits.setdefault(target, []).append((old, new))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -82,6 +83,11 @@ class _PortalHTTPServer(ThreadingHTTPServer):
         self.keep_log = keep_log
         self.log: list[RequestRecord] = []
         self.log_lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about clients that hang up (a crawler giving up on an oversized page)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def record(self, entry: RequestRecord) -> None:
         if self.keep_log:

@@ -8,6 +8,7 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
@@ -18,6 +19,7 @@ from twisted.python.failure import Failure
 from xzcrawler import parsing
 from xzcrawler.items import Article
 from xzcrawler.models import SHANGHAI
+from xzcrawler.urls import canonical
 
 # Stats key of the list of pages that could not be used, with URL and reason, for run records.
 PROBLEM_PAGES = "xz/problem_pages"
@@ -37,26 +39,47 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.portal_url = kwargs.get("portal_url") or crawler.settings["PORTAL_URL"]
         spider.allowed_domains = [urlsplit(spider.portal_url).hostname]
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         return spider
 
     def article(self, response: Response) -> Article | None:
         """The article on a page, or None (recorded, and fetched again) when the page is cut."""
         reason = parsing.incomplete_reason(response)
-        if reason is None:
-            return parsing.parse_article(response, fetched_at=datetime.now(SHANGHAI))
-        retry = get_retry_request(
-            response.request, spider=self, reason=f"incomplete article page: {reason}"
-        )
+        if reason is not None:
+            if not self.unusable(response, f"incomplete article page: {reason}"):
+                self.crawler.stats.inc_value(INCOMPLETE_ARTICLES)
+            return None
+        article = parsing.parse_article(response, fetched_at=datetime.now(SHANGHAI))
+        article.url = canonical(article.url)
+        article.prev_url = article.prev_url and canonical(article.prev_url)
+        article.next_url = article.next_url and canonical(article.next_url)
+        return article
+
+    def unusable(self, response: Response, reason: str) -> bool:
+        """Fetch a page that came back unusable (cut, garbage, empty) again, as Scrapy retries
+        a 503; once retries run out, record it. True while a retry is on its way."""
+        retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is None:
-            self.crawler.stats.inc_value(INCOMPLETE_ARTICLES)
-            self.record_problem(response.url, response.status, f"incomplete article page: {reason}")
-        else:
-            self.crawler.engine.crawl(retry)
-        return None
+            self.record_problem(response.url, response.status, reason)
+            return False
+        self.crawler.engine.crawl(retry)
+        return True
 
     def request(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
-        """A request whose failure (after Scrapy's retries) is recorded, not only logged."""
-        return scrapy.Request(url, callback=callback, errback=self.request_failed)
+        """A request for the canonical URL whose failure (after Scrapy's retries) is recorded,
+        not only logged."""
+        return scrapy.Request(canonical(url), callback=callback, errback=self.request_failed)
+
+    def request_dropped(self, request: scrapy.Request) -> None:
+        """Scrapy drops the last hop of a redirect loop (a -> b -> a) as a duplicate, with no
+        callback and no errback: record the page that could not be fetched."""
+        hops = request.meta.get("redirect_urls") or []
+        if request.url in hops:
+            status = (request.meta.get("redirect_reasons") or [None])[-1]
+            self.crawler.stats.inc_value("xz/pages/redirect_loop")
+            self.record_problem(
+                hops[0], status if isinstance(status, int) else None, "redirect loop"
+            )
 
     def request_failed(self, failure: Failure) -> None:
         url = failure.request.url

@@ -1,0 +1,105 @@
+"""Distributed crawling: worker processes sharing one frontier in Redis, storing into PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from tests.conftest import PROJECT_ROOT, CrawlEnv
+from tests.test_crawl import expected, interface_view
+from xzcrawler.export import export_records
+from xzcrawler.storage import engine_for
+
+pytestmark = pytest.mark.parametrize("crawl_env", [{"articles": 400}], indirect=True)
+
+
+@pytest.fixture
+def shared(crawl_env: CrawlEnv, postgres_url: str, redis_url: str) -> Iterator[CrawlEnv]:
+    """The replica, a fresh PostgreSQL database and a Redis key prefix of this test's own."""
+    crawl_env.database_url = postgres_url
+    prefix = f"xztest-{uuid.uuid4().hex[:8]}"
+    crawl_env.redis_prefix = prefix  # type: ignore[attr-defined]
+    yield crawl_env
+    server = redis.Redis.from_url(redis_url)
+    leftovers = server.keys(f"{prefix}:*")
+    if leftovers:
+        server.delete(*leftovers)
+
+
+def worker(env: CrawlEnv, redis_url: str, name: str) -> subprocess.Popen[str]:
+    """A `crawl` worker process; its log goes to NAME.log in the test's folder."""
+    settings = [
+        *env.settings(),
+        f"REDIS_KEY_PREFIX={env.redis_prefix}",  # type: ignore[attr-defined]
+        "REDIS_IDLE_TIMEOUT=3",
+        "REDIS_HEARTBEAT=1",
+        "CONCURRENT_REQUESTS=4",
+        "DOWNLOAD_DELAY=0.02",
+    ]
+    command = [
+        sys.executable, "-m", "xzcrawler", "crawl", "--portal-url", env.server.base_url,
+        "--redis-url", redis_url, *(a for pair in settings for a in ("-s", pair)),
+    ]  # fmt: skip
+    with (env.tmp_path / f"{name}.log").open("w") as log:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "XZCRAWLER_DATABASE_URL": env.database_url},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            text=True,
+        )
+
+
+def log(env: CrawlEnv, name: str) -> str:
+    return (env.tmp_path / f"{name}.log").read_text()
+
+
+def stored_urls(env: CrawlEnv) -> list[str]:
+    return [r["url"] for r in export_records(engine_for(env.database_url))]
+
+
+def test_two_workers_store_every_article_exactly_once(shared: CrawlEnv, redis_url: str) -> None:
+    workers = [worker(shared, redis_url, "one"), worker(shared, redis_url, "two")]
+    codes = [w.wait(timeout=240) for w in workers]
+    errors = [log(shared, "one"), log(shared, "two")]
+    assert codes == [0, 0], [e[-3000:] for e in errors]
+    urls = stored_urls(shared)
+    assert len(urls) == len(set(urls))
+    assert interface_view(shared.records()) == expected(shared)
+    new = [int(e.rsplit(" new,", 1)[0].rsplit(" ", 1)[1]) for e in errors]
+    assert sum(new) == len(shared.portal.articles)
+    assert all(new), f"both workers stored articles: {new}"
+    assert redis.Redis.from_url(redis_url).keys(f"{shared.redis_prefix}:*") == []  # type: ignore[attr-defined]
+
+
+def test_killed_worker_loses_nothing_once_a_restarted_worker_finishes(
+    shared: CrawlEnv, redis_url: str
+) -> None:
+    doomed, survivor = worker(shared, redis_url, "doomed"), worker(shared, redis_url, "survivor")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(stored_urls_or_none(shared)) < 100:
+        time.sleep(0.1)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+    assert survivor.wait(timeout=240) == 0, log(shared, "survivor")[-3000:]
+    restarted = worker(shared, redis_url, "restarted")
+    assert restarted.wait(timeout=240) == 0, log(shared, "restarted")[-3000:]
+    urls = stored_urls(shared)
+    assert len(urls) == len(set(urls))
+    assert interface_view(shared.records()) == expected(shared)
+
+
+def stored_urls_or_none(env: CrawlEnv) -> list[str]:
+    try:
+        return stored_urls(env)
+    except Exception:
+        return []

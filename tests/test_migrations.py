@@ -1,0 +1,117 @@
+"""Alembic migrations: from empty, from an older revision with data, and adopting old databases."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect, select, text
+
+from tests.conftest import FETCHED_AT, CrawlEnv
+from xzcrawler.cli import main
+from xzcrawler.models import Article, Base
+from xzcrawler.query import Filters, find_articles
+from xzcrawler.storage import (
+    _alembic_config,
+    engine_for,
+    ensure_schema,
+    head_revision,
+    schema_revision,
+)
+
+TABLES = {
+    "alembic_version",
+    "articles",
+    "article_authors",
+    "article_revisions",
+    "crawl_runs",
+    "publishers",
+    "publisher_aliases",
+    "sections",
+    "unfetchable_links",
+}
+
+
+def revision_of(database_url: str) -> str | None:
+    with engine_for(database_url).connect() as conn:
+        return schema_revision(conn)
+
+
+def upgrade_to(database_url: str, revision: str) -> None:
+    with engine_for(database_url).begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def insert_old_articles(database_url: str, count: int) -> None:
+    """Articles as an older version wrote them, before the search index existed."""
+    times = dict.fromkeys(("fetched_at", "first_seen_at", "last_seen_at", "changed_at"), FETCHED_AT)
+    with engine_for(database_url).begin() as conn:
+        conn.execute(
+            Article.__table__.insert(),
+            [
+                {
+                    "url": f"http://127.0.0.1/a/{n}.html",
+                    "title": f"标题{n}",
+                    "body": f"巡视工作第{n}次",
+                    "section_path": [],
+                    "images": [],
+                    "reporters": [],
+                    "content_hash": "0" * 64,
+                    **times,
+                }
+                for n in range(1, count + 1)
+            ],
+        )
+
+
+def test_db_upgrade_creates_the_whole_schema_in_an_empty_database(database_url: str) -> None:
+    assert main(["db", "upgrade", "--database-url", database_url]) == 0
+    assert revision_of(database_url) == head_revision()
+    tables = set(inspect(engine_for(database_url)).get_table_names())
+    assert tables >= TABLES
+
+
+def test_upgrade_from_the_previous_revision_keeps_every_article_and_indexes_them(
+    database_url: str,
+) -> None:
+    upgrade_to(database_url, "0002")
+    insert_old_articles(database_url, 5)
+    assert main(["db", "upgrade", "--database-url", database_url]) == 0
+    assert revision_of(database_url) == head_revision()
+    with engine_for(database_url).connect() as conn:
+        assert conn.execute(select(Article.url).order_by(Article.id)).scalars().all() == [
+            f"http://127.0.0.1/a/{n}.html" for n in range(1, 6)
+        ]
+    found = find_articles(engine_for(database_url), Filters(search="巡视"), order=None, limit=0)
+    assert found.total == 5
+
+
+def test_database_made_before_migrations_is_adopted_by_db_upgrade(sqlite_url: str) -> None:
+    engine = engine_for(sqlite_url)
+    # What the version before migrations made: the 0001 tables, by create_all.
+    Base.metadata.create_all(
+        engine, tables=[t for t in Base.metadata.sorted_tables if t.name != "unfetchable_links"]
+    )
+    insert_old_articles(sqlite_url, 1)
+    assert main(["db", "upgrade", "--database-url", sqlite_url]) == 0
+    assert revision_of(sqlite_url) == head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from articles")).scalar_one() == 1
+
+
+def test_crawl_against_a_schema_behind_stops_before_fetching_and_says_db_upgrade(
+    crawl_env: CrawlEnv,
+) -> None:
+    upgrade_to(crawl_env.database_url, "0001")
+    result = crawl_env.crawl()
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "xzcrawler: the database schema is at 0001, this xzcrawler needs "
+        f"{head_revision()}: run `python -m xzcrawler db upgrade`"
+    )
+    assert crawl_env.requested() == []
+    assert main(["db", "upgrade", "--database-url", crawl_env.database_url]) == 0
+    assert crawl_env.crawl().returncode == 0
+
+
+def test_a_new_database_gets_its_schema_from_the_crawl_itself(sqlite_url: str) -> None:
+    ensure_schema(engine_for(sqlite_url))
+    assert revision_of(sqlite_url) == head_revision()
