@@ -641,6 +641,7 @@ class SourcesPipeline:
         credits, editor = parse_authors(raw)
         names = [credit.name for credit in credits]
         adapter["authors"] = names
+        adapter["author_roles"] = [credit.role and str(credit.role) for credit in credits]
         adapter["author"] = "、".join(names) or None
         adapter["editor"] = parse_editor(_text(adapter.get("editor_raw"))) or editor
         if names:

@@ -80,6 +80,7 @@ def make_article(number: int = 1, **fields: object) -> Article:
         "date_has_time": False,
         "author": "张三、李四",
         "authors": ["张三", "李四"],
+        "author_roles": ["记者", "通讯员"],
         "source": "七一网",
         "source_raw": "七一网",
     }

@@ -133,8 +133,6 @@ STAYS_BROKEN = [
     (Fault.REDIRECT_LOOP, TARGET, 302, "redirect loop", 1),
     (Fault.GARBAGE, TARGET, 200, "unclassified page", None),
     (Fault.EMPTY, TARGET, 200, "unclassified page", None),
-    (Fault.WRONG_CHARSET, TARGET, 200, "unclassified page", None),
-    (Fault.WRONG_CHARSET, GBK_TARGET, 200, "unclassified page", None),
 ]
 
 
@@ -172,12 +170,7 @@ def test_page_that_stays_broken_is_recorded_and_fetched_by_the_next_run(
     assert (runs(env)[-1].articles_new, runs(env)[-1].status) == (1, "ok")
 
 
-@pytest.mark.xfail(
-    reason="needs sections.parse_page to retry an unclassified page: self.unusable(response, "
-    "'unclassified page') instead of self.record_problem(...)",
-    strict=True,
-)
-@pytest.mark.parametrize("fault", [Fault.GARBAGE, Fault.EMPTY, Fault.WRONG_CHARSET])
+@pytest.mark.parametrize("fault", [Fault.GARBAGE, Fault.EMPTY])
 def test_unclassified_200_page_is_fetched_again_in_the_same_run(
     fault_env: MakeEnv, fault: Fault
 ) -> None:
@@ -188,6 +181,21 @@ def test_unclassified_200_page_is_fetched_again_in_the_same_run(
     assert crawl(env).returncode == 0
     assert interface_view(env.records()) == expected(env)
     assert attempts(env, target) == 2
+
+
+@pytest.mark.parametrize(
+    "index", [TARGET, GBK_TARGET], ids=["utf8-sent-as-gbk", "gbk-sent-as-utf8"]
+)
+def test_page_whose_header_names_the_wrong_charset_is_read_by_its_own(
+    fault_env: MakeEnv, index: int
+) -> None:
+    plan = FaultPlan()
+    env = fault_env(plan)
+    target = env.portal.articles[index].path
+    plan.on(target, Fault.WRONG_CHARSET)
+    assert crawl(env).returncode == 0
+    assert interface_view(env.records()) == expected(env)
+    assert attempts(env, target) == 1
 
 
 # --- chains ----------------------------------------------------------------------------------
@@ -355,14 +363,7 @@ def test_sqlite_locked_by_another_writer_for_seconds_loses_nothing(fault_env: Ma
     "database_url",
     [
         f"postgresql+psycopg://xz:{SECRET}@127.0.0.1:9/xz",
-        pytest.param(
-            "sqlite:///{tmp}/a-file/crawl.db",
-            marks=pytest.mark.xfail(
-                reason="needs cli._crawl_locked to build the engine inside its try and catch "
-                "OSError beside SQLAlchemyError",
-                strict=True,
-            ),
-        ),
+        "sqlite:///{tmp}/a-file/crawl.db",
     ],
     ids=["postgresql-refused", "sqlite-unwritable-dir"],
 )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
 from tests.test_crawl import expected, interface_view
+from xzcrawler.health import RunStatus, Thresholds, assess
 from xzcrawler.lock import CrawlLock, lock_path
 from xzcrawler.models import Article, ArticleRevision, CrawlRun
 from xzcrawler.replica import Page, Portal
@@ -159,7 +160,9 @@ def test_portal_whose_markup_changed_fails_the_run_with_exit_1(crawl_env: CrawlE
     assert result.returncode == 1
     last = runs(crawl_env)[-1]
     assert (last.status, last.exit_code) == ("failed", 1)
-    assert last.reason == "no list page was fetched (portal down, blocking us, or redesigned)"
+    assert last.reason.startswith(
+        "no list page was fetched (portal down, blocking us, or redesigned)"
+    )
     assert "no list page was fetched" in result.stderr
 
 
@@ -172,3 +175,52 @@ def test_runs_lists_the_recent_runs_with_status_and_counts(crawl_env: CrawlEnv) 
     fields = lines[1].split()
     assert fields[0] == "1" and fields[4] == "incremental" and fields[5] == "ok"
     assert int(fields[7]) == len(crawl_env.portal.articles)
+
+
+def test_run_record_keeps_fill_rates_chain_health_and_the_pages_that_failed(
+    crawl_env: CrawlEnv,
+) -> None:
+    assert crawl_env.crawl().returncode == 0
+    run = runs(crawl_env)[-1]
+    truth = crawl_env.portal.articles
+    specials = crawl_env.portal.specials
+    broken = crawl_env.server.base_url.rstrip("/") + specials.broken_target_path
+    assert run.failed_pages == [{"url": broken, "status": 404, "reason": "HTTP 404"}]
+    assert run.http_errors == {"404": 1, "503": 1}
+    assert run.chain_health == {
+        "articles": len(truth),
+        "prev_missing": 1,
+        "next_missing": 0,
+        "one_way_links": 0,
+        "cycles": 0,
+        "listed_not_linked": 1,
+        "linked_not_listed": sum(1 for a in truth if not a.listed),
+    }
+    with_author = sum(1 for a in truth if a.author) / len(truth)
+    assert run.field_fill == {
+        "published_at": 1.0,
+        "author": round(with_author, 4),
+        "source": 1.0,
+        "section": 1.0,
+        "body": 1.0,
+    }
+    assert run.warnings == []
+
+
+def test_fill_rate_far_below_earlier_runs_is_a_warning() -> None:
+    stats = {
+        "xz/pages/list": 6,
+        "xz/list/article_links": 30,
+        "response_received_count": 40,
+        "xz/fill/items": 10,
+        "xz/fill/published_at": 10,
+        "xz/fill/author": 2,
+        "xz/fill/source": 10,
+        "xz/fill/section": 10,
+        "xz/fill/body": 10,
+    }
+    earlier = [{"published_at": 1.0, "author": 0.9, "source": 1.0, "section": 1.0, "body": 1.0}]
+    thresholds = Thresholds(max_error_rate=0.2, max_drop_rate=0.2, fill_drop_warning=0.3)
+    result = assess(stats, thresholds=thresholds, stored_before=50, previous_fill=earlier)
+    assert result.status is RunStatus.OK
+    assert result.warnings == ["fill rate of author fell to 20% from 90% in earlier runs"]

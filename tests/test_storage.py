@@ -77,14 +77,14 @@ def test_authors_sections_and_publishers_get_their_own_tables(store) -> None:
     store.write(rows(make_article(1, authors=["王五"], author="王五")))
     with Session(store.engine) as session:
         authors = session.execute(
-            select(Article.url, ArticleAuthor.name)
+            select(Article.url, ArticleAuthor.name, ArticleAuthor.role)
             .join(ArticleAuthor, ArticleAuthor.article_id == Article.id)
             .order_by(Article.url, ArticleAuthor.position)
         ).all()
         assert authors == [
-            ("http://127.0.0.1/a/1.html", "王五"),
-            ("http://127.0.0.1/a/2.html", "张三"),
-            ("http://127.0.0.1/a/2.html", "李四"),
+            ("http://127.0.0.1/a/1.html", "王五", None),
+            ("http://127.0.0.1/a/2.html", "张三", "记者"),
+            ("http://127.0.0.1/a/2.html", "李四", "通讯员"),
         ]
         assert session.scalars(select(Section.name)).all() == ["党建工作"]
         assert sorted(session.scalars(select(Publisher.name))) == ["七一网", "人民网"]

@@ -103,8 +103,8 @@ def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -
 
 def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
     database_url = settings["DATABASE_URL"]
-    engine = engine_for(database_url)
     try:
+        engine = engine_for(database_url)
         ensure_schema(engine)
         stored_before = runs.stored_article_count(engine)
         previous_fill = [run.field_fill for run in runs.recent_runs(engine, 5) if run.field_fill]
@@ -112,7 +112,7 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         run_id = runs.open_run(engine, mode=run_mode, portal_url=settings["PORTAL_URL"])
     except SchemaBehind as exc:
         raise UsageError(str(exc)) from None
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, OSError) as exc:
         print(
             f"xzcrawler: database {mask_url(database_url)} unreachable: "
             f"{type(exc).__name__}: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}",

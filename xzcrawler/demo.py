@@ -19,6 +19,7 @@ LOOPBACK_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "RETRY_BACKOFF_BASE": 0.05,
 }
 DEMO_DATABASE = Path(__file__).resolve().parent.parent / "data" / "demo.db"
 

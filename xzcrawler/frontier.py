@@ -59,7 +59,7 @@ class Frontier:
             store.chain_end_urls(),
         )
         logger.info(
-            "frontier: %d links known (stored, or leading nowhere), %d chain ends to resume, %d to recheck",
+            "frontier: %d known links (stored or dead), %d chains to resume, %d to recheck",
             len(frontier.stored),
             len(frontier.resume),
             len(frontier.recheck),

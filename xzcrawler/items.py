@@ -63,5 +63,6 @@ class Article:
     # Filled by pipelines.sources.SourcesPipeline
     source: str | None = None
     authors: list[str] = field(default_factory=list)
+    author_roles: list[str | None] = field(default_factory=list)  # 记者, 通讯员, 文, 图 ...
     author: str | None = None
     editor: str | None = None

@@ -139,6 +139,7 @@ class ArticleAuthor(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str | None] = mapped_column(String(20), doc="记者, 通讯员, 文, 图 ... or none")
 
 
 class ArticleRevision(Base):

@@ -43,7 +43,7 @@ def close_run(
         "http_errors": assessment.http_errors,
         "failed_pages": stats.get(PROBLEM_PAGES, []),
         "field_fill": assessment.fill,
-        "chain_health": chain_health(engine),
+        "chain_health": chain_health(engine, stats),
         "warnings": assessment.warnings,
         "exit_code": exit_code,
     }
@@ -51,20 +51,43 @@ def close_run(
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
 
 
-def chain_health(engine: Engine) -> dict[str, int]:
-    """What the stored chains look like: links to unstored pages, and chain ends."""
-    stored = select(Article.url)
+def chain_health(engine: Engine, stats: dict[str, Any]) -> dict[str, int]:
+    """What the chains look like: from the stored articles (links to pages not stored, links
+    not returned by their target, cycles) and from this run's pages (articles a list page
+    showed that no chain linked to, and articles reached through chains only)."""
     with engine.connect() as conn:
+        links = {url: (prev, next_) for url, prev, next_ in conn.execute(
+            select(Article.url, Article.prev_url, Article.next_url)
+        )}  # fmt: skip
+    return {
+        "articles": len(links),
+        "prev_missing": sum(1 for p, _ in links.values() if p and p not in links),
+        "next_missing": sum(1 for _, n in links.values() if n and n not in links),
+        "one_way_links": sum(
+            1 for url, (p, _) in links.items() if p in links and links[p][1] not in (url, None)
+        ),
+        "cycles": _cycles({url: p for url, (p, _) in links.items() if p in links}),
+        "listed_not_linked": stats.get("xz/chains/listed_not_linked", 0),
+        "linked_not_listed": stats.get("xz/chains/linked_not_listed", 0),
+    }
 
-        def count(*conditions: Any) -> int:
-            return conn.execute(select(func.count()).where(*conditions)).scalar_one()
 
-        return {
-            "articles": count(Article.id.is_not(None)),
-            "prev_missing": count(Article.prev_url.is_not(None), Article.prev_url.not_in(stored)),
-            "next_missing": count(Article.next_url.is_not(None), Article.next_url.not_in(stored)),
-            "chain_ends": count(Article.prev_url.is_(None)) + count(Article.next_url.is_(None)),
-        }
+def _cycles(older: dict[str, str]) -> int:
+    """How many 上一篇 walks come back to where they started instead of reaching 没有了."""
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    cycles = 0
+    for start in older:
+        walk = []
+        url: str | None = start
+        while url is not None and url not in state:
+            state[url] = 1
+            walk.append(url)
+            url = older.get(url)
+        if url is not None and state[url] == 1:
+            cycles += 1
+        for seen in walk:
+            state[seen] = 2
+    return cycles
 
 
 def recent_runs(engine: Engine, limit: int = 10) -> Sequence[CrawlRun]:

@@ -71,9 +71,13 @@ def engine_for(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "do_connect")
+    def _sqlite_folder(*_args: Any) -> None:
+        # The default database lives under data/, which a fresh clone does not have yet.
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -172,6 +176,12 @@ def _insert(engine: Engine) -> Callable[..., Any]:
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _roles(row: dict[str, Any]) -> list[str | None]:
+    """The authors' roles, one per author (rows written before roles were kept have none)."""
+    authors, roles = row.get("authors") or [], row.get("author_roles") or []
+    return roles if len(roles) == len(authors) else [None] * len(authors)
 
 
 @dataclass
@@ -279,9 +289,11 @@ class ArticleStore:
         for chunk in _chunks(list(ids.values())):
             conn.execute(delete(authors).where(authors.c.article_id.in_(chunk)))
         author_rows = [
-            {"article_id": ids[url], "position": position, "name": name}
+            {"article_id": ids[url], "position": position, "name": name, "role": role}
             for url, row in by_url.items()
-            for position, name in enumerate(row.get("authors") or [])
+            for position, (name, role) in enumerate(
+                zip(row.get("authors") or [], _roles(row), strict=True)
+            )
         ]
         if author_rows:
             conn.execute(authors.insert(), author_rows)

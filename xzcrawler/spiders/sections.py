@@ -18,6 +18,7 @@ from xzcrawler import parsing
 from xzcrawler.frontier import CrawlMode, Frontier
 from xzcrawler.items import Article
 from xzcrawler.spiders.base import PortalSpider
+from xzcrawler.urls import canonical
 
 BOTH_DIRECTIONS = ("prev", "next")
 
@@ -32,6 +33,10 @@ class SectionsSpider(PortalSpider):
         self.mode = CrawlMode(mode)
         self.sections = {name.strip() for name in section.split(",")} if section else set()
         self.frontier = Frontier(self.mode)
+        # For the run record's chain health: what list pages showed, what chains linked to.
+        self.listed: set[str] = set()
+        self.chained: set[str] = set()
+        self.articles: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.frontier = Frontier.load(self.settings, self.mode)
@@ -57,11 +62,12 @@ class SectionsSpider(PortalSpider):
         elif kind is parsing.PageKind.LIST:
             yield from self.parse_list(response)
         else:
-            self.record_problem(response.url, response.status, "unclassified page")
+            self.unusable(response, "unclassified page")
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        links = parsing.article_links(response)
+        links = [canonical(url) for url in parsing.article_links(response)]
         self.crawler.stats.inc_value("xz/list/article_links", len(links))
+        self.listed.update(links)
         new = [url for url in links if self.frontier.wants(url)]
         for url in new:
             yield self.request(url, self.parse_page)
@@ -75,6 +81,8 @@ class SectionsSpider(PortalSpider):
         if article is None:
             return
         yield article
+        self.articles.add(article.url)
+        self.chained.update(self.chain_links(article, BOTH_DIRECTIONS))
         for url in self.chain_links(article, BOTH_DIRECTIONS):
             if self.frontier.wants_neighbour(url):
                 yield self.request(url, self.parse_page)
@@ -84,3 +92,6 @@ class SectionsSpider(PortalSpider):
 
     def closed(self, reason: str) -> None:
         self.frontier.save()
+        stats = self.crawler.stats
+        stats.set_value("xz/chains/listed_not_linked", len(self.listed - self.chained))
+        stats.set_value("xz/chains/linked_not_listed", len(self.articles - self.listed))

@@ -1,0 +1,79 @@
+"""Downloader middlewares: what Scrapy 2.19 lacks for a portal that misbehaves."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+from typing import Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import HtmlResponse, Response
+from w3lib.encoding import html_body_declared_encoding
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, spaced out: RETRY_BACKOFF_BASE * 2**(n-1) seconds before retry n,
+    at most RETRY_BACKOFF_MAX, or what the server's Retry-After asks within that bound.
+
+    A burst of 503s from a struggling portal is met by waiting, not by hammering it again
+    at once (Scrapy itself retries immediately and ignores Retry-After).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler.settings)
+        self.crawler = crawler
+        self.base = crawler.settings.getfloat("RETRY_BACKOFF_BASE")
+        self.ceiling = crawler.settings.getfloat("RETRY_BACKOFF_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await asyncio.sleep(self.delay(result, response.headers.get(b"Retry-After")))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await asyncio.sleep(self.delay(result, None))
+        return result
+
+    def delay(self, retry: Request, retry_after: bytes | None) -> float:
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), self.ceiling)
+        return min(self.base * 2 ** (retry.meta.get("retry_times", 1) - 1), self.ceiling)
+
+
+class DeclaredCharsetMiddleware:
+    """A page whose HTTP header names another charset than its own <meta> (GBK bytes sent as
+    UTF-8, or the reverse) is decoded by the charset its bytes prove, instead of turning into
+    mojibake (FIELD-NOTES): bytes that are not valid UTF-8 are not UTF-8, and a page whose
+    <meta> says UTF-8 and whose bytes are valid UTF-8 is UTF-8."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, HtmlResponse):
+            return response
+        declared = html_body_declared_encoding(response.body)
+        if not declared or codecs.lookup(declared).name == codecs.lookup(response.encoding).name:
+            return response
+        header_is_utf8 = codecs.lookup(response.encoding).name == "utf-8"
+        if header_is_utf8 != _is_utf8(response.body):
+            return response.replace(encoding=declared)
+        return response
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
