@@ -6,10 +6,11 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -109,6 +110,9 @@ class CrawlEnv:
             "LOG_LEVEL=INFO",
         ]
 
+    def environ(self) -> dict[str, str]:
+        return {**os.environ, "XZCRAWLER_DATABASE_URL": self.database_url}
+
     def run(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, *argv],
@@ -116,14 +120,30 @@ class CrawlEnv:
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "XZCRAWLER_DATABASE_URL": self.database_url},
+            env=self.environ(),
         )
 
+    def crawl_argv(self, *options: str, settings: Iterable[str] = ()) -> list[str]:
+        """`python -m xzcrawler crawl` into this database from this portal, extra -s last."""
+        pairs = [*self.settings(), *settings]
+        return [
+            "-m", "xzcrawler", "crawl", "--portal-url", self.server.base_url,
+            *(arg for pair in pairs for arg in ("-s", pair)), *options,
+        ]  # fmt: skip
+
     def crawl(self, *options: str) -> subprocess.CompletedProcess[str]:
-        """`python -m xzcrawler crawl` into this database from this portal."""
-        settings = [arg for pair in self.settings() for arg in ("-s", pair)]
-        return self.run(
-            "-m", "xzcrawler", "crawl", "--portal-url", self.server.base_url, *settings, *options
+        return self.run(*self.crawl_argv(*options))
+
+    def start_crawl(
+        self, *options: str, settings: Iterable[str] = (), stderr: Any = subprocess.DEVNULL
+    ) -> subprocess.Popen[bytes]:
+        """The crawl as a background process, for tests that kill or watch it."""
+        return subprocess.Popen(
+            [sys.executable, *self.crawl_argv(*options, settings=settings)],
+            cwd=PROJECT_ROOT,
+            env=self.environ(),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
 
     def scrapy(self, *argv: str) -> subprocess.CompletedProcess[str]:

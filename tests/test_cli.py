@@ -77,23 +77,8 @@ def test_export_writes_the_interface_record_as_jsonl_and_csv(crawl_env: CrawlEnv
 
 
 def test_crawl_in_a_terminal_shows_one_live_progress_line(crawl_env: CrawlEnv) -> None:
-    settings = [arg for pair in crawl_env.settings() for arg in ("-s", pair)]
-    command = [
-        sys.executable,
-        "-m",
-        "xzcrawler",
-        "crawl",
-        "--portal-url",
-        crawl_env.server.base_url,
-    ]
     leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [*command, *settings],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "XZCRAWLER_DATABASE_URL": crawl_env.database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-    )
+    process = crawl_env.start_crawl(stderr=follower)
     os.close(follower)
     output = b""
     while True:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.conftest import PROJECT_ROOT, CrawlEnv
+from tests.conftest import CrawlEnv
 from tests.test_crawl import expected, interface_view
 from xzcrawler.export import export_records
 from xzcrawler.storage import engine_for
@@ -34,29 +32,17 @@ def shared(crawl_env: CrawlEnv, postgres_url: str, redis_url: str) -> Iterator[C
         server.delete(*leftovers)
 
 
-def worker(env: CrawlEnv, redis_url: str, name: str) -> subprocess.Popen[str]:
+def worker(env: CrawlEnv, redis_url: str, name: str) -> subprocess.Popen[bytes]:
     """A `crawl` worker process; its log goes to NAME.log in the test's folder."""
     settings = [
-        *env.settings(),
         f"REDIS_KEY_PREFIX={env.redis_prefix}",  # type: ignore[attr-defined]
         "REDIS_IDLE_TIMEOUT=3",
         "REDIS_HEARTBEAT=1",
         "CONCURRENT_REQUESTS=4",
         "DOWNLOAD_DELAY=0.02",
     ]
-    command = [
-        sys.executable, "-m", "xzcrawler", "crawl", "--portal-url", env.server.base_url,
-        "--redis-url", redis_url, *(a for pair in settings for a in ("-s", pair)),
-    ]  # fmt: skip
     with (env.tmp_path / f"{name}.log").open("w") as log:
-        return subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "XZCRAWLER_DATABASE_URL": env.database_url},
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            text=True,
-        )
+        return env.start_crawl("--redis-url", redis_url, settings=settings, stderr=log)
 
 
 def log(env: CrawlEnv, name: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import PROJECT_ROOT, CrawlEnv
+from tests.conftest import CrawlEnv
 from tests.test_crawl import expected, interface_view
 from xzcrawler.health import RunStatus, Thresholds, assess
 from xzcrawler.lock import CrawlLock, lock_path
@@ -89,30 +88,8 @@ def test_recheck_days_updates_an_edited_article_and_keeps_its_revision(crawl_env
 
 @pytest.mark.parametrize("crawl_env", [{"articles": 400}], indirect=True)
 def test_killed_crawl_is_completed_by_the_next_run_without_duplicates(crawl_env: CrawlEnv) -> None:
-    slow = [
-        "-s",
-        "CONCURRENT_REQUESTS=2",
-        "-s",
-        "DOWNLOAD_DELAY=0.01",
-        "-s",
-        "STORAGE_BATCH_SIZE=10",
-    ]
-    settings = [arg for pair in crawl_env.settings() for arg in ("-s", pair)]
-    command = [
-        sys.executable,
-        "-m",
-        "xzcrawler",
-        "crawl",
-        "--portal-url",
-        crawl_env.server.base_url,
-    ]
-    process = subprocess.Popen(
-        [*command, *settings, *slow],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "XZCRAWLER_DATABASE_URL": crawl_env.database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    slow = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.01", "STORAGE_BATCH_SIZE=10"]
+    process = crawl_env.start_crawl(settings=slow)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         if Path(crawl_env.database_url.removeprefix("sqlite:///")).exists():
