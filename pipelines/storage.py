@@ -32,8 +32,11 @@ _DATE_FIELDS = ("dateline_date",)
 
 
 def article_row(item: Any) -> dict[str, Any]:
-    """The item as a storage row: Article columns plus 'authors'."""
-    return ItemAdapter(item).asdict()
+    """The item as a storage row: Article columns plus 'authors' and 'author_roles'.
+
+    A shallow copy: the writer adds keys and never changes the item's lists (asdict's deep
+    copy cost ~0.08 ms an item)."""
+    return dict(ItemAdapter(item).items())
 
 
 def spool_path(spool_dir: Path, database_url: str) -> Path:

@@ -85,8 +85,9 @@ def index_tokens(value: str | None) -> list[str]:
     """The tokens stored for a text: CJK bigrams per position (run end as a unigram), words."""
     tokens: list[str] = []
     for segment, cjk in _segments(value or ""):
-        if cjk:
-            tokens.extend(segment[i : i + 2] for i in range(len(segment)))
+        if cjk:  # pairs built by map in C: this runs over every stored body
+            tokens.extend(map(str.__add__, segment, segment[1:]))
+            tokens.append(segment[-1])
         else:
             tokens.append(segment)
     return tokens
