@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from tests.conftest import CrawlEnv
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from pipelines.required import RequiredFieldsPipeline
+from pipelines.sources import normalize_author, normalize_source
+from tests.conftest import CrawlEnv, make_article
+from xzcrawler.cli import main
 from xzcrawler.export import RECORD_FIELDS
 
 
@@ -102,3 +109,43 @@ def test_article_spider_stores_one_article_or_walks_its_chain(
         article = by_path[getattr(article, direction)]
         want.append(article.path)
     assert sorted(crawl_env.records()) == sorted(base + path for path in want)
+
+
+def test_raw_values_are_stored_beside_the_normalised_ones(crawl_env: CrawlEnv) -> None:
+    assert crawl_env.crawl("--full").returncode == 0
+    records = crawl_env.records().values()
+    assert any(r["author_raw"] and r["author"] is None for r in records), "佚名 kept raw"
+    for record in records:
+        assert normalize_source(record["source_raw"]) == record["source"]
+        assert normalize_author(record["author_raw"]) == record["author"]
+
+
+def test_query_on_the_crawled_replica_filters_by_section_and_finds_words(
+    crawl_env: CrawlEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert crawl_env.crawl("--full").returncode == 0
+    want = expected(crawl_env)
+    section = "三农时评"
+    argv = ["query", "--database-url", crawl_env.database_url, "--format", "jsonl", "--limit", "0"]
+    assert main([*argv, "--section", section]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(r["url"] for r in found) == sorted(
+        url for url, r in want.items() if r["section"] == section
+    )
+    title = next(r["title"] for r in want.values() if r["section"] == section)
+    word = title[:2]
+    assert main([*argv, "--search", word]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(r["url"] for r in found) == sorted(
+        url for url, r in want.items() if word in r["title"] or word in r["body"]
+    )
+
+
+def test_article_without_a_body_is_dropped_with_its_url_and_counted() -> None:
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    pipeline = RequiredFieldsPipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match=r"article without a body: http://127.0.0.1/a/1.html"):
+        pipeline.process_item(make_article(1, body=""))
+    assert crawler.stats.get_value("xz/dropped/no_body") == 1
+    assert pipeline.process_item(make_article(2)).url == "http://127.0.0.1/a/2.html"
