@@ -501,9 +501,11 @@ def _tokens(text: str) -> list[str]:
             else:
                 words.append(word)
         for word in words:
+            # Edges off first, as _name takes them off: #编辑李四 is 编辑 + 李四 on every pass.
+            word = word.strip(_NAME_EDGES) or word
             while not _role_of(word)[0] and (match := _GLUED_ROLE.match(word)):
                 out.append(match.group(1))
-                word = match.group(2)
+                word = match.group(2).strip(_NAME_EDGES) or match.group(2)
             out.append(word)
     return out
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -24,6 +25,11 @@ from xzcrawler.replica import Portal, ReplicaServer
 from xzcrawler.storage import engine_for
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+# CI replays the same examples every run (HYPOTHESIS_PROFILE=ci in .ci/run); by hand the
+# property tests keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
