@@ -99,3 +99,11 @@ def test_crawl_in_a_terminal_shows_one_live_progress_line(crawl_env: CrawlEnv) -
         f"{len(crawl_env.requested()) - 1} pages, {articles} new, 0 updated"
     )
     assert " INFO: " not in text, "the log stays quiet below warnings in a terminal"
+
+
+def test_crawl_log_goes_to_the_log_file_in_a_folder_it_creates(crawl_env: CrawlEnv) -> None:
+    log = crawl_env.tmp_path / "logs" / "crawl.log"
+    result = crawl_env.crawl("--log-file", str(log))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Spider closed (finished)" in log.read_text(encoding="utf-8")
+    assert result.stderr.strip().startswith("run 1 ok:"), "stderr keeps only the summary line"

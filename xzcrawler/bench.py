@@ -293,7 +293,7 @@ def run_ceiling(portal_url: str, log_file: str) -> None:
     settings = project_settings(argparse.Namespace(portal_url=portal_url))
     settings.setdict({**BENCH_SETTINGS, "LOG_FILE": log_file}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     process.crawl(CeilingSpider, portal_url=portal_url)
     process.start()
 

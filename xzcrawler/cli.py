@@ -75,6 +75,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.recheck_days is not None:
         settings.set("RECHECK_DAYS", args.recheck_days, priority="cmdline")
     if args.log_file:
+        Path(args.log_file).parent.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
     if sys.stderr.isatty() and not args.log_file:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
@@ -120,7 +121,7 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         )
         return EXIT_FAILED
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("sections")
     spider_args = {"mode": str(mode)}
     if sections:
