@@ -154,9 +154,7 @@ def _shown_date(view: ArticleView) -> str:
 def _seed_article(view: ArticleView) -> str:
     c = view.content
     crumbs = ">>".join(f'<a href="{link.path}">{link.text}</a>' for link in view.crumbs)
-    source = escape(c.source or "")
-    if c.source_href:
-        source = f'<a href="{c.source_href}" target="_blank">{source}</a>'
+    source = _source(c)
     blank = "<p>&nbsp;</p>\n" if c.blank_paragraphs else ""
     paragraphs = []
     for p in c.paragraphs:
@@ -189,6 +187,14 @@ def _seed_article(view: ArticleView) -> str:
 </div>"""
 
 
+def _source(content: Content) -> str:
+    """The publisher as the meta line shows it: plain, or a link to its site."""
+    source = escape(content.source or "")
+    if content.source_href:
+        return f'<a href="{content.source_href}" target="_blank">{source}</a>'
+    return source
+
+
 def _neighbour(link: Link | None, *, relative: bool) -> str:
     if link is None:
         return "没有了"
@@ -200,9 +206,7 @@ def _table_article(view: ArticleView) -> str:
     crumbs = " &gt;&gt; ".join(
         f'<a href="{_href(link.path, True)}">{link.text}</a>' for link in view.crumbs
     )
-    source = escape(c.source or "")
-    if c.source_href:
-        source = f'<a href="{c.source_href}" target="_blank">{source}</a>'
+    source = _source(c)
     indent = "&nbsp;&nbsp;&nbsp;&nbsp;" if c.blank_paragraphs else "\u3000\u3000"
     gap = "<br>\n<br>\n" if c.blank_paragraphs else "<br>\n"
     lines = []
@@ -244,9 +248,7 @@ def _table_article(view: ArticleView) -> str:
 def _modern_article(view: ArticleView) -> str:
     c = view.content
     crumbs = "".join(f' » <a href="{link.path}">{link.text}</a>' for link in view.crumbs)
-    source = escape(c.source or "")
-    if c.source_href:
-        source = f'<a href="{c.source_href}" target="_blank">{source}</a>'
+    source = _source(c)
     blank = "<p>&nbsp;</p>\n" if c.blank_paragraphs else ""
     paragraphs = []
     for p in c.paragraphs:
