@@ -21,7 +21,7 @@ from typing import Any, Self
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
 from xzcrawler.storage import ArticleStore, WriteCounts, engine_for, ensure_schema, mask_url
 
@@ -119,7 +119,7 @@ class StoragePipeline:
     def _write_or_spool(self, batch: list[dict[str, Any]]) -> None:
         try:
             counts = self._write_with_retries(batch)
-        except SQLAlchemyError as exc:
+        except Exception as exc:  # whatever failed, the spool keeps the batch
             self._spool(batch, exc)
             return
         self._count(counts)
