@@ -107,3 +107,15 @@ def test_crawl_log_goes_to_the_log_file_in_a_folder_it_creates(crawl_env: CrawlE
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Spider closed (finished)" in log.read_text(encoding="utf-8")
     assert result.stderr.strip().startswith("run 1 ok:"), "stderr keeps only the summary line"
+
+
+def test_unreachable_redis_exits_1_with_one_masked_line_before_fetching(
+    crawl_env: CrawlEnv,
+) -> None:
+    result = crawl_env.crawl("--redis-url", "redis://:s3cret@127.0.0.1:1/0")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "xzcrawler: redis redis://:***@127.0.0.1:1/0 unreachable: ConnectionError: "
+        "Error 111 connecting to 127.0.0.1:1. Connection refused."
+    ]
+    assert crawl_env.requested() == []

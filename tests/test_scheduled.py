@@ -186,6 +186,7 @@ def test_run_record_keeps_fill_rates_chain_health_and_the_pages_that_failed(
 
 def test_fill_rate_far_below_earlier_runs_is_a_warning() -> None:
     stats = {
+        "finish_reason": "finished",
         "xz/pages/list": 6,
         "xz/list/article_links": 30,
         "response_received_count": 40,

@@ -21,6 +21,7 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "xzcrawler.settings")
 
+from redis.exceptions import RedisError  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from scrapy.settings import Settings  # noqa: E402
 from scrapy.utils.project import get_project_settings  # noqa: E402
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError  # noqa: E402
 
 from xzcrawler import export, runs  # noqa: E402
+from xzcrawler.distributed import ping_redis  # noqa: E402
 from xzcrawler.frontier import CrawlMode  # noqa: E402
 from xzcrawler.health import RunStatus, Thresholds, assess  # noqa: E402
 from xzcrawler.lock import CrawlLock, LockHeld, lock_path  # noqa: E402
@@ -105,6 +107,8 @@ def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -
 def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
     database_url = settings["DATABASE_URL"]
     try:
+        if settings["REDIS_URL"]:
+            ping_redis(settings)
         engine = engine_for(database_url)
         ensure_schema(engine)
         stored_before = runs.stored_article_count(engine)
@@ -113,6 +117,13 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         run_id = runs.open_run(engine, mode=run_mode, portal_url=settings["PORTAL_URL"])
     except SchemaBehind as exc:
         raise UsageError(str(exc)) from None
+    except RedisError as exc:
+        print(
+            f"xzcrawler: redis {mask_url(settings['REDIS_URL'])} unreachable: "
+            f"{type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     except (SQLAlchemyError, OSError) as exc:
         print(
             f"xzcrawler: database {mask_url(database_url)} unreachable: "

@@ -66,6 +66,15 @@ class SharedFrontier:
         settings["SPIDER_MIDDLEWARES"][f"{__name__}.StartOnce"] = 10
 
 
+def ping_redis(settings: BaseSettings) -> None:
+    """Raise redis' own error if the shared frontier cannot be reached, before any request."""
+    server = connection.from_settings(settings)
+    try:
+        server.ping()
+    finally:
+        server.close()
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

@@ -128,6 +128,8 @@ def assess(
     items = stats.get("xz/fill/items", 0)
     dropped = dropped_articles(stats)
     reasons = []
+    if not stats.get("finish_reason"):
+        reasons.append("the crawl did not run to an end (see the log)")
     if stats.get("finish_reason") == "shutdown":
         assessment.status = RunStatus.INTERRUPTED
         reasons.append("stopped by a signal before the crawl finished")
