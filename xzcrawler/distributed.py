@@ -80,17 +80,18 @@ def worker_name() -> str:
 
 
 class _Shared:
-    def __init__(self, server: Redis, keys: CrawlKeys, heartbeat: float) -> None:
-        self.server = server
-        self.keys = keys
-        self.heartbeat = heartbeat
+    """What the middleware and the extension share: this worker, its crawl's keys, Redis."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.server: Redis = connection.from_settings(settings)
+        self.keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], crawler.spidercls.name)
+        self.heartbeat = settings.getfloat("REDIS_HEARTBEAT")
         self.worker = worker_name()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], crawler.spidercls.name)
-        return cls(connection.from_settings(settings), keys, settings.getfloat("REDIS_HEARTBEAT"))
+        return cls(crawler)
 
     @property
     def ttl(self) -> int:
@@ -124,17 +125,15 @@ class StartOnce(_Shared):
 class SharedCrawl(_Shared):
     """Extension: heartbeat, close after REDIS_IDLE_TIMEOUT idle, last worker cleans up."""
 
-    def __init__(self, server: Redis, keys: CrawlKeys, heartbeat: float, crawler: Crawler) -> None:
-        super().__init__(server, keys, heartbeat)
-        self.crawler = crawler
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
         self.idle_timeout = crawler.settings.getfloat("REDIS_IDLE_TIMEOUT")
         self.idle_since: float | None = None
         self.beat = task.LoopingCall(self.send_heartbeat)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        shared = _Shared.from_crawler(crawler)
-        extension = cls(shared.server, shared.keys, shared.heartbeat, crawler)
+        extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)

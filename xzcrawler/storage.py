@@ -28,6 +28,7 @@ from sqlalchemy import (
     delete,
     event,
     inspect,
+    literal,
     select,
     text,
 )
@@ -43,6 +44,7 @@ from xzcrawler.models import (
     Publisher,
     PublisherAlias,
     Section,
+    ShanghaiTime,
     UnfetchableLink,
 )
 
@@ -226,7 +228,7 @@ class ArticleStore:
         counts = WriteCounts()
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             existing = self._existing(conn, list(by_url))
-            revisions = []
+            replaced: list[int] = []
             for url, row in by_url.items():
                 row["content_hash"] = content_hash(row["title"], row["body"])
                 row["section_id"] = self._section_id(conn, row)
@@ -239,33 +241,41 @@ class ArticleStore:
                 elif old.content_hash != row["content_hash"]:
                     counts.updated += 1
                     row["changed_at"] = now
-                    revisions.append(
-                        {
-                            "article_id": old.id,
-                            "title": old.title,
-                            "body": old.body,
-                            "content_hash": old.content_hash,
-                            "replaced_at": now,
-                        }
-                    )
+                    replaced.append(old.id)
                 else:
                     counts.unchanged += 1
                     row["changed_at"] = old.changed_at
-            if revisions:
-                conn.execute(ArticleRevision.__table__.insert(), revisions)
+            self._keep_revisions(conn, replaced, now)
             self._upsert_articles(conn, list(by_url.values()))
             self._replace_authors(conn, by_url)
             search.update_index(conn, by_url)
         return counts
 
     def _existing(self, conn: Connection, urls: list[str]) -> dict[str, Any]:
+        """Stored rows of these URLs: hashes only, bodies stay in the database."""
         table = Article.__table__
-        cols = [table.c.url, table.c.id, table.c.title, table.c.body, table.c.content_hash]
+        cols = [table.c.url, table.c.id, table.c.content_hash, table.c.changed_at]
         found = {}
         for chunk in _chunks(urls):
-            stmt = select(*cols, table.c.changed_at).where(table.c.url.in_(chunk))
-            found.update({r.url: r for r in conn.execute(stmt)})
+            found.update(
+                {r.url: r for r in conn.execute(select(*cols).where(table.c.url.in_(chunk)))}
+            )
         return found
+
+    @staticmethod
+    def _keep_revisions(conn: Connection, article_ids: list[int], now: datetime) -> None:
+        """Copy the stored title and body of articles about to change, inside the database."""
+        articles, revisions = Article.__table__, ArticleRevision.__table__
+        columns = ["article_id", "title", "body", "content_hash", "replaced_at"]
+        for chunk in _chunks(article_ids):
+            old = select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.body,
+                articles.c.content_hash,
+                literal(now, ShanghaiTime()),
+            ).where(articles.c.id.in_(chunk))
+            conn.execute(revisions.insert().from_select(columns, old))
 
     def _upsert_articles(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         table = Article.__table__

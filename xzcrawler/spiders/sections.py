@@ -81,9 +81,10 @@ class SectionsSpider(PortalSpider):
         if article is None:
             return
         yield article
+        neighbours = list(self.chain_links(article, BOTH_DIRECTIONS))
         self.articles.add(article.url)
-        self.chained.update(self.chain_links(article, BOTH_DIRECTIONS))
-        for url in self.chain_links(article, BOTH_DIRECTIONS):
+        self.chained.update(neighbours)
+        for url in neighbours:
             if self.frontier.wants_neighbour(url):
                 yield self.request(url, self.parse_page)
 
