@@ -49,6 +49,11 @@ class Article:
     source_raw: str | None = None
     source_url: str | None = None
     editor_raw: str | None = None
+    updated_raw: str | None = None  # 最后更新 / 更新时间: never the publication date
+    byline_raw: str | None = None  # a credit in the body (【文/…】, 本报讯（记者 X）)
+    page_urls: list[str] = field(default_factory=list)  # further pages of a split article
+    template: str | None = None  # signature of the page's layout, for fill rates per template
+    parse_errors: dict[str, str] = field(default_factory=dict)  # field -> why it was not read
 
     # Filled by pipelines.dates.DatesPipeline
     published_at: datetime | None = None
@@ -59,6 +64,7 @@ class Article:
     dateline_place: str | None = None
     dateline_date: date | None = None
     reporters: list[str] = field(default_factory=list)
+    updated_at: datetime | None = None
 
     # Filled by pipelines.sources.SourcesPipeline
     source: str | None = None

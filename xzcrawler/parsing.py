@@ -718,14 +718,28 @@ def navigation_sections(response: TextResponse) -> list[SectionLink]:
     return sections
 
 
+@dataclass(frozen=True)
+class ListedArticle:
+    """An article as a list page shows it: its URL and its (maybe shortened) title."""
+
+    url: str
+    title: str
+
+
 def article_links(response: TextResponse) -> list[str]:
     """The list page's article titles: the run of long links nearest before the pagination, or
     the first after the breadcrumb; on the home page (no breadcrumb) every block's titles."""
+    return [listed.url for listed in listed_articles(response)]
+
+
+def listed_articles(response: TextResponse) -> list[ListedArticle]:
+    """The articles a list page shows, each with the title it shows (first showing wins)."""
     page = _page(response)
     pager = set(_pager_anchors(page))
     crumb_begin, crumb_end = page.breadcrumb[1], page.breadcrumb[2]
     sections = {section.url for section in navigation_sections(response)}
     candidates = []
+    titles: dict[str, str] = {}
     for a in page.links():
         text = page.link_text(a)
         url = page.url(a.get("href"))
@@ -741,6 +755,7 @@ def article_links(response: TextResponse) -> list[str]:
         ):
             continue
         candidates.append((a, url))
+        titles.setdefault(url, _squash(a.get("title") or "") or text)
     if not candidates:
         return []
     counts: dict[HtmlElement, int] = {}
@@ -757,11 +772,17 @@ def article_links(response: TextResponse) -> list[str]:
         before = [g for g in ordered if page.start.get(g, 0) < pager_start]
         chosen = before[-1] if before else ordered[0]
     elif crumb_end < 0:  # the home page: every block of article links
-        return list(dict.fromkeys(url for _, url in candidates))
+        return [ListedArticle(url, titles[url]) for url in dict.fromkeys(u for _, u in candidates)]
     else:
         after = [g for g in ordered if page.start.get(g, 0) >= crumb_end and len(groups[g]) >= 2]
         chosen = after[0] if after else max(ordered, key=lambda g: len(groups[g]))
-    return list(dict.fromkeys(groups[chosen]))
+    return [ListedArticle(url, titles[url]) for url in dict.fromkeys(groups[chosen])]
+
+
+def continuation_links(response: TextResponse) -> list[str]:
+    """Further pages of an article split over several (第1页 2 3 下一页), in order; empty for a
+    whole article."""
+    return []
 
 
 def _pager_anchors(page: _Page) -> list[HtmlElement]:
