@@ -543,10 +543,19 @@ def _combine(first: Role | None, second: Role | None) -> Role | None:
     return Role.TEXT_PHOTO if {first, second} == {Role.TEXT, Role.PHOTO} else second
 
 
+# A two-character name padded to the width of three (张　三, 明 亮): one name, not two.
+_PADDED_NAME = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000\xa0]+([\u4e00-\u9fff])(?![\u4e00-\u9fff])"
+)
+# Credits that never make an author: the photographer, the camera, the editor.
+_NOT_AUTHOR_ROLES = frozenset({Role.PHOTO, Role.VIDEO, Role.EDITOR})
+
+
 def _credits(raw: str | None) -> tuple[list[Credit], list[str]]:
     """(authors, editors) of a byline, each in page order without repeats."""
     if not raw:
         return [], []
+    raw = _PADDED_NAME.sub(r"\1\2", raw)
     authors: list[tuple[str, Role | None]] = []
     editors: list[str] = []
     run: list[tuple[str | None, Role | None]] = []
@@ -639,8 +648,18 @@ class SourcesPipeline:
             adapter["source_url"] = urljoin(_text(adapter.get("url")) or "", link)
 
     def _authors(self, adapter: ItemAdapter) -> None:
+        """The meta line's named author; where it names nobody, the credit of a byline or
+        dateline in the body; photographers and editors never (docs/interface.md)."""
         raw = _text(adapter.get("author_raw"))
         credits, editor = parse_authors(raw)
+        if not credits:
+            credits = [
+                credit
+                for credit in parse_authors(_text(adapter.get("byline_raw")))[0]
+                if credit.role not in _NOT_AUTHOR_ROLES
+            ] or [Credit(name, Role.REPORTER) for name in adapter.get("reporters") or []]
+            if credits:
+                self._count("authors_from_body")
         names = [credit.name for credit in credits]
         adapter["authors"] = names
         adapter["author_roles"] = [credit.role and str(credit.role) for credit in credits]

@@ -117,7 +117,8 @@ def test_raw_values_are_stored_beside_the_normalised_ones(crawl_env: CrawlEnv) -
     assert any(r["author_raw"] and r["author"] is None for r in records), "佚名 kept raw"
     for record in records:
         assert normalize_source(record["source_raw"]) == record["source"]
-        assert normalize_author(record["author_raw"]) == record["author"]
+        # a meta line naming nobody leaves the author to the body's byline or dateline
+        assert normalize_author(record["author_raw"]) in {record["author"], None}
 
 
 def test_query_on_the_crawled_replica_filters_by_section_and_finds_words(

@@ -162,7 +162,7 @@ def test_meta_line_finds_labels_wherever_the_template_puts_them(
         ("日期:2020-11-12|撰稿:赵六|转自:求是网", MetaLine("2020-11-12", "赵六", "求是网", None)),
         (
             "<span>更新时间：2020-11-12</span><span>信息来源：本网</span><span>浏览次数：12</span>",
-            MetaLine("2020-11-12", None, "本网", None),
+            MetaLine(None, None, "本网", None),
         ),
         (
             "文章来源：<a href='http://www.farmer.com.cn/'>农民日报</a>"
@@ -204,7 +204,7 @@ def test_meta_date_reads_the_publication_meta_tag(name: str, expected: str | Non
             "新华社北京10月16日电（记者王喆）近日，农业农村部召开会议，部署秋冬种工作。",
             "各地要因地制宜，落实好播种面积，确保种足种好。",
         ),
-        ("modern", 4, "乡村振兴，产业是基础。", "要让人才愿意来、留得住，详见人才新政。"),
+        ("modern", 3, "乡村振兴，产业是基础。", "要让人才愿意来、留得住，详见人才新政。"),
         (
             "chain_end",
             2,
@@ -401,14 +401,21 @@ def seed_bytes() -> bytes:
     return (FIXTURES / PAGES["seed"][0]).read_bytes()
 
 
+def _without(start: bytes, stop: bytes) -> bytes:
+    """The seed page with everything from `start` up to `stop` removed (a whole page still)."""
+    page = seed_bytes()
+    return page[: page.index(start)] + page[page.index(stop) :]
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
         (seed_bytes(), None),
         ((FIXTURES / PAGES["gbk_table"][0]).read_bytes(), None),
-        (seed_bytes()[: len(seed_bytes()) // 2], "no prev/next block"),
-        (seed_bytes()[: seed_bytes().index("下一篇".encode())], "no footer"),
-        (seed_bytes()[: seed_bytes().index(b'<div class="footer">')], "no footer"),
+        (seed_bytes()[: len(seed_bytes()) // 2], "no closing </html>"),
+        (seed_bytes()[: seed_bytes().index("下一篇".encode())], "no closing </html>"),
+        (_without(b'<div class="prenext">', b'<div class="footer">'), None),
+        (_without(b'<div class="footer">', b"</body>"), None),
         (seed_bytes()[: seed_bytes().rindex(b"</body>")], "no closing </html>"),
         (seed_bytes().replace(SEED_TITLE.encode(), b""), "empty title"),
         (bytes(range(256)) * 40, "undecodable text"),
@@ -418,7 +425,8 @@ def seed_bytes() -> bytes:
         "whole_gbk",
         "cut_in_body",
         "cut_in_chain",
-        "no_footer",
+        "whole_without_chain_block",
+        "whole_without_footer",
         "no_end",
         "no_title",
         "garbage",
@@ -556,6 +564,7 @@ def test_parse_article_fills_every_raw_field() -> None:
         source_raw="人民网",
         source_url="http://www.people.com.cn/",
         editor_raw="王五",
+        template="td|meta:top|td.content|chain",
     )
 
 

@@ -171,8 +171,13 @@ class Content:
 
     @property
     def body(self) -> str:
-        """The export value: text paragraphs stripped, image paragraphs and blanks left out."""
-        texts = (p.text.strip(WHITESPACE) for p in self.paragraphs if p.kind != ParagraphKind.IMAGE)
+        """The export value: text paragraphs stripped; images, their captions and blanks left out
+        (the body rule of docs/interface.md)."""
+        texts = (
+            p.text.strip(WHITESPACE)
+            for p in self.paragraphs
+            if p.kind not in {ParagraphKind.IMAGE, ParagraphKind.CAPTION}
+        )
         return "\n".join(t for t in texts if t)
 
     @property
@@ -207,11 +212,14 @@ def _author(rng: random.Random) -> tuple[str, str | None]:
             return f"{first}、{second}", f"{first}、{second}"
 
 
-def _dateline(rng: random.Random, month: int, day: int) -> str:
+def _dateline(rng: random.Random, month: int, day: int) -> tuple[str, str]:
+    """(the dateline, the reporter it credits)."""
     agency, city = rng.choice(AGENCIES), rng.choice(CITIES)
     if rng.random() < 0.5:
-        return f"{agency}{city}{month}月{day}日电（记者 {_name(rng)}）"
-    return f"{agency}{city}{month}月{day}日电 （{_name(rng)}）"
+        name = _name(rng)
+        return f"{agency}{city}{month}月{day}日电（记者 {name}）", name
+    name = _name(rng)
+    return f"{agency}{city}{month}月{day}日电 （{name}）", name
 
 
 def content(
@@ -235,9 +243,11 @@ def content(
         paragraphs.insert(
             rng.randint(1, len(paragraphs) - 1), Paragraph(ParagraphKind.SUBHEAD, subhead)
         )
+    reporter = None
     if rng.random() < 0.25:
         first = paragraphs[0]
-        paragraphs[0] = Paragraph(first.kind, _dateline(rng, month, day) + first.text)
+        dateline, reporter = _dateline(rng, month, day)
+        paragraphs[0] = Paragraph(first.kind, dateline + first.text)
     if rng.random() < 0.2:
         at = rng.randint(1, len(paragraphs))
         caption = f"图为{rng.choice(PLACES)}{rng.choice(SUBJECTS)}{rng.choice(ACTIVITIES)}。"
@@ -255,7 +265,7 @@ def content(
         title=headline,
         paragraphs=tuple(paragraphs),
         author_shown=author_shown,
-        author=author,
+        author=author or reporter,  # a meta line naming nobody: the dateline's credit
         source=publisher,
         source_label=rng.choice(source_labels),
         source_href=source_href,

@@ -1,0 +1,192 @@
+"""An article page read whole: what kind of page it is, whether it arrived whole, and every raw
+field, each read by its own extractor so that one failing field never costs the others."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from xzcrawler.items import Article
+from xzcrawler.parsing.body import body, body_range, container, paragraphs, writer_credit
+from xzcrawler.parsing.chain import (
+    ChainLink,
+    chain_start,
+    next_block,
+    next_link,
+    original_url,
+    prev_block,
+    prev_link,
+)
+from xzcrawler.parsing.heading import breadcrumb, section_path, title
+from xzcrawler.parsing.lists import continuation_links, listed_articles, pagination_links
+from xzcrawler.parsing.meta import labelled, meta_date, meta_window, read_labels
+from xzcrawler.parsing.page import Page, memoised
+from xzcrawler.parsing.sanitise import body_html, body_images
+
+UNDECODABLE_RE = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
+# A credit opening the lead paragraph: 本报讯（记者 王五）, （文/图 李四）, 【文/张三】.
+LEAD_CREDIT_RE = re.compile(
+    r"^(?:本报讯|本网讯|本台讯|本站讯|讯)?\s*[（(【\[]\s*(?P<credit>(?:(?:本报|本网|本台)?记者|文/图|图/文|文图|文)"
+    r"\s*[/／:：\s]?\s*[^）)】\]]{2,40})[）)】\]]"
+)
+LEAD_PARAGRAPHS = 3
+ARTICLE_MIN_BODY_CHARS = 40  # an article page without a chain block or labels needs a body
+
+
+class PageKind(StrEnum):
+    ARTICLE = "article"
+    LIST = "list"
+    OTHER = "other"
+
+
+@memoised
+def meta_values(page: Page) -> dict[str, tuple[str | None, str | None]]:
+    """The meta line's raw values: the line under the title first, then one below the body."""
+    first, stop = meta_window(page)
+    found = read_labels(page, page.tokens[first:stop])
+    span = body_range(page)
+    if span.meta_start is not None:
+        end = chain_start(page) if chain_start(page) > span.meta_start else len(page.tokens)
+        for kind, value in read_labels(page, page.tokens[span.meta_start : end]).items():
+            found.setdefault(kind, value)
+    return found
+
+
+def byline(page: Page) -> str | None:
+    """A credit in the body naming the writer: a byline line taken out of the body, else a
+    credit opening one of the first paragraphs (本报讯（记者 X）, （文/图 X））."""
+    taken = body(page).byline
+    if taken:
+        return taken
+    for text in paragraphs(page)[:LEAD_PARAGRAPHS]:
+        match = LEAD_CREDIT_RE.match(text.lstrip(" \u3000\xa0"))
+        if match:
+            credit = match["credit"]
+            return writer_credit(credit) or credit
+    return None
+
+
+def body_chars(page: Page) -> int:
+    return sum(len(page.lines[i].text) for i in body(page).lines)
+
+
+def page_kind(page: Page) -> PageKind:
+    """Article: a title in the page, a date or labelled meta line, and a body or a chain block;
+    a list page shows a run of article links and little text of its own."""
+    first, stop = meta_window(page)
+    window = page.tokens[first:stop]
+    has_meta = bool(read_labels(page, window))
+    has_labels = any(labelled(t.text) for t in window)
+    has_chain = prev_block(page)[0] is not None or next_block(page)[0] is not None
+    listed = listed_articles(page)
+    chars = body_chars(page)
+    if (
+        title(page)[1] >= 0
+        and has_meta
+        and (has_chain or has_labels or chars >= ARTICLE_MIN_BODY_CHARS)
+    ):
+        link_chars = sum(len(item.title) for item in listed)
+        if has_chain or has_labels or not pagination_links(page) or chars > link_chars:
+            return PageKind.ARTICLE
+    if listed and (breadcrumb(page)[0] or pagination_links(page)):
+        return PageKind.LIST
+    return PageKind.OTHER
+
+
+def incomplete_reason(page: Page, raw: bytes, text: str) -> str | None:
+    """Why an article page is not whole (a 200 cut short, or garbage), or None. Judged by what
+    every template has (closing tags, a title, a body), never by a chain block or a footer."""
+    if len(UNDECODABLE_RE.findall(text)) > max(len(text) // 100, 3):
+        return "undecodable text"
+    tail = raw[-4096:].lower()
+    if b"</html>" not in tail and b"</body>" not in tail:
+        return "no closing </html>"
+    if not title(page)[0]:
+        return "empty title"
+    if not body(page).lines:
+        return "empty body"
+    return None
+
+
+def _describe(el: HtmlElement | None) -> str:
+    if el is None:
+        return "-"
+    classes = (el.get("class") or "").split()
+    ident = el.get("id")
+    return el.tag + (f"#{ident}" if ident else "") + (f".{classes[0]}" if classes else "")
+
+
+def template(page: Page) -> str:
+    """A short signature of the layout (title element, meta line place, body container, chain),
+    so fill rates can be compared per template."""
+    _, start, _ = title(page)
+    title_el = page.tokens[start].block if start >= 0 else None
+    first, stop = meta_window(page)
+    place = (
+        "top" if stop > first else ("bottom" if body_range(page).meta_start is not None else "none")
+    )
+    chain = "chain" if prev_block(page)[1] >= 0 or next_block(page)[1] >= 0 else "nochain"
+    return f"{_describe(title_el)}|meta:{place}|{_describe(container(page))}|{chain}"
+
+
+def _read(
+    errors: dict[str, str], name: str, extract: Callable[[], Any], default: Any = None
+) -> Any:
+    """One field's extractor; an exception is recorded for the field, the others still read."""
+    try:
+        return extract()
+    except Exception as exc:
+        errors[name] = f"{type(exc).__name__}: {exc}"[:300]
+        return default
+
+
+def parse(page: Page, fetched_at: datetime) -> Article:
+    errors: dict[str, str] = {}
+    meta = _read(errors, "meta", lambda: meta_values(page), {})
+    prev = _read(errors, "prev", lambda: prev_link(page)) or ChainLink(None, None)
+    following = _read(errors, "next", lambda: next_link(page)) or ChainLink(None, None)
+    texts = _read(errors, "body", lambda: paragraphs(page), [])
+    date_raw, _ = meta.get("date", (None, None))
+    updated_raw, _ = meta.get("updated", (None, None))
+    author_raw, _ = meta.get("author", (None, None))
+    source_raw, source_url = meta.get("source", (None, None))
+    editor_in_meta, _ = meta.get("editor", (None, None))
+    span = _read(errors, "body", lambda: body_range(page))
+    return Article(
+        url=page.url,
+        fetched_at=fetched_at,
+        title=_read(errors, "title", lambda: title(page)[0]),
+        section=_read(errors, "section", lambda: (section_path(page) or [None])[-1]),
+        section_path=_read(errors, "section", lambda: section_path(page), []),
+        body="\n".join(texts) if texts else None,
+        body_html=_read(errors, "body_html", lambda: body_html(page)) or None,
+        images=_read(errors, "images", lambda: body_images(page), []),
+        original_url=_read(errors, "original_url", lambda: original_url(page)),
+        prev_url=prev.url,
+        prev_title=prev.title,
+        next_url=following.url,
+        next_title=following.title,
+        date_raw=date_raw,
+        meta_date_raw=_read(errors, "meta_date", lambda: meta_date(page)),
+        author_raw=author_raw,
+        source_raw=source_raw,
+        source_url=source_url,
+        editor_raw=_read(errors, "editor", lambda: body(page).editor) or editor_in_meta,
+        updated_raw=updated_raw,
+        byline_raw=_read(errors, "byline", lambda: byline(page)),
+        page_urls=_read(
+            errors,
+            "page_urls",
+            lambda: (
+                continuation_links(page, page.url, span.begin, chain_start(page)) if span else []
+            ),
+            [],
+        ),
+        template=_read(errors, "template", lambda: template(page)),
+        parse_errors=errors,
+    )

@@ -1,0 +1,222 @@
+"""The article's body: the densest run of paragraphs between the title and the prev/next block,
+footer or a meta line below it, with bylines, credits, captions, editor lines and widgets taken
+out into their own fields (docs/interface.md, the body rule).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from xzcrawler.parsing.chain import ORIGINAL_LABEL_RE, chain_start, is_chain_label
+from xzcrawler.parsing.heading import title
+from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta_start, meta_window
+from xzcrawler.parsing.page import Line, Page, memoised
+from xzcrawler.parsing.vocabulary import (
+    CAPTION_OPENERS,
+    CREDIT_ROLES,
+    FOOTER_WORDS,
+    SELF_LINK_LABELS,
+    WIDGET_WORDS,
+    WRITER_ROLES,
+)
+
+PARAGRAPH_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "dd", "blockquote"})
+FOOTER_RE = re.compile("|".join(map(re.escape, FOOTER_WORDS)))
+SELF_LINK_LABEL_RE = re.compile(rf"^(?:{'|'.join(SELF_LINK_LABELS)})")
+SHARE_LABEL_RE = re.compile(
+    r"^(?:分享到|分享至|【?\s*打印|【?\s*关闭|【?\s*字体|相关文章|相关阅读|相关新闻|相关链接|推荐阅读)"
+)
+_ROLE = rf"(?:{'|'.join(sorted({*WRITER_ROLES, *CREDIT_ROLES}, key=len, reverse=True))})"
+_NAME = r"[^\s/／:：|｜【】\[\]()（）]{1,20}(?:[ \u3000][^\s/／:：|｜【】\[\]()（）]{1,10}){0,3}?"
+# One credit: 文/张三, 摄影：李四, 记者 王五, 编辑/赵六.
+CREDIT_RE = re.compile(
+    rf"(?P<role>{_ROLE})\s*(?:[/／:：]|\s)\s*(?P<names>{_NAME})(?=$|[\s|｜,，;；】\])）])"
+)
+CREDITS_LINE_RE = re.compile(
+    rf"^[\s(（\[【]*(?:{CREDIT_RE.pattern}[\s|｜,，;；、]*)+[\s)）\]】]*$".replace(
+        "(?P<role>", "(?:"
+    ).replace("(?P<names>", "(?:")
+)
+WRITER_RE = re.compile(rf"^(?:{'|'.join(sorted(WRITER_ROLES, key=len, reverse=True))})$")
+CAPTION_END_RE = re.compile(r"(?:摄|供图|摄影|图片来源[:：].{1,20})[)）]?$")
+_WIDGET_WORD = "|".join(sorted(map(re.escape, WIDGET_WORDS), key=len, reverse=True))
+WIDGET_RE = re.compile(rf"^(?:[\s【\[(（]*(?:{_WIDGET_WORD})[\s】\])）:：|｜]*)+$")
+_PAGER_WORD = r"上一页|下一页|首页|尾页|末页|第\s*\d+\s*页|共\s*\d+\s*页"
+# A pager inside the article (第1页 2 3 下一页): pager words and page numbers only.
+PAGER_LINE_RE = re.compile(
+    rf"^(?=.*(?:{_PAGER_WORD}))(?:[\s\[【]*(?:{_PAGER_WORD}|\d+|全文|阅读全文)[\s\]】:：]*)+$"
+)
+SENTENCE_END = ("。", "！", "？", "；", "…", ".", "!", "?")
+CAPTION_MAX_CHARS = 60
+
+
+@dataclass(frozen=True)
+class BodyRange:
+    """Tokens the body may take, and where a meta line below it starts (None: not there)."""
+
+    begin: int
+    stop: int
+    meta_start: int | None
+
+
+@memoised
+def body_range(page: Page) -> BodyRange:
+    title_end = title(page)[2]
+    begin = max(meta_window(page)[1], title_end, 0)
+    stop = chain_start(page) if chain_start(page) >= begin else len(page.tokens)
+    for i in range(begin, stop):
+        text = page.tokens[i].text.strip()
+        if (
+            ORIGINAL_LABEL_RE.match(text)
+            or SELF_LINK_LABEL_RE.match(text)
+            or SHARE_LABEL_RE.match(text)
+            or (FOOTER_RE.search(text) and i > begin and len(text) < 200)
+        ):
+            stop = i
+            break
+    meta_start = lower_meta_start(page, begin, stop)
+    if meta_start is None:  # a meta line after the chain block, above the footer
+        return BodyRange(begin, stop, None)
+    return BodyRange(begin, meta_start, meta_start)
+
+
+@memoised
+def container(page: Page) -> HtmlElement | None:
+    """The element holding the most paragraph text inside the body range."""
+    span = body_range(page)
+    scores: dict[HtmlElement, float] = {}
+    for token in page.tokens[span.begin : span.stop]:
+        if token.link is not None:
+            continue
+        length = len(token.text.strip())
+        block = token.block
+        holder = block.getparent() if block.tag in PARAGRAPH_TAGS else block
+        if holder is None:
+            continue
+        scores[holder] = scores.get(holder, 0.0) + length
+        parent = holder.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + length / 2
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+@dataclass(frozen=True)
+class Body:
+    """The body's line indexes, and what was taken out of it."""
+
+    lines: list[int]
+    captions: list[int]
+    editor: str | None
+    byline: str | None
+
+
+def writer_credit(text: str) -> str | None:
+    """The writer part of a byline or credits line (文/张三 of 文/张三 摄影/李四), or None."""
+    writers = [
+        f"{m['role']}/{m['names'].strip()}"
+        for m in CREDIT_RE.finditer(text)
+        if WRITER_RE.match(m["role"])
+    ]
+    return " ".join(writers) or None
+
+
+def _centred(page: Page, line: Line) -> bool:
+    el: HtmlElement | None = page.tokens[line.tokens[0]].block
+    for _ in range(3):
+        if el is None:
+            return False
+        style = (el.get("style") or "").replace(" ", "").lower()
+        if (el.get("align") or "").lower() == "center" or "text-align:center" in style:
+            return True
+        if el.tag == "center":
+            return True
+        el = el.getparent()
+    return False
+
+
+def _caption(page: Page, line: Line) -> bool:
+    text = line.text
+    if len(text) > CAPTION_MAX_CHARS:
+        return False
+    block = page.tokens[line.tokens[0]].block
+    classes = f"{block.get('class') or ''} {block.get('id') or ''}".lower()
+    if block.tag == "figcaption" or "caption" in classes or "pic_txt" in classes:
+        return True
+    if text.startswith(CAPTION_OPENERS) or CAPTION_END_RE.search(text):
+        return True
+    return line.images_before > 0 and _centred(page, line) and not text.endswith(SENTENCE_END)
+
+
+@memoised
+def body(page: Page) -> Body:
+    holder = container(page)
+    if holder is None:
+        return Body([], [], None, None)
+    span = body_range(page)
+    title_text = title(page)[0]
+    kept: list[int] = []
+    captions: list[int] = []
+    byline: str | None = None
+    seen: set[int] = set()
+    first = max(span.begin, page.start[holder])
+    for token in page.tokens[first : min(span.stop, page.end[holder])]:
+        if token.line in seen:
+            continue
+        seen.add(token.line)
+        line = page.lines[token.line]
+        text = line.text
+        if line.tokens[0] < span.begin or text == title_text:
+            continue
+        if is_chain_label(text) or SHARE_LABEL_RE.match(text) or WIDGET_RE.match(text):
+            continue
+        if PAGER_LINE_RE.match(text):
+            continue
+        if CREDITS_LINE_RE.match(text) and not EDITOR_LINE_RE.match(text):
+            byline = byline or writer_credit(text)
+            continue
+        if _caption(page, line):
+            captions.append(token.line)
+            continue
+        kept.append(token.line)
+    editor, kept = _editor(page, kept, span.stop)
+    return Body(kept, captions, editor, byline)
+
+
+def _editor(page: Page, kept: list[int], stop: int) -> tuple[str | None, list[int]]:
+    """The closing 责任编辑 line (taken out of the body), or one just after the body."""
+    for position in range(len(kept) - 1, max(len(kept) - 4, -1), -1):
+        match = EDITOR_LINE_RE.match(page.lines[kept[position]].text)
+        if match:
+            value = match.group("value").strip() or None
+            return value, kept[:position] + kept[position + 1 :]
+    holder = container(page)
+    after = page.end[holder] if holder is not None else stop
+    for line in sorted({t.line for t in page.tokens[after : chain_start(page)]}):
+        match = EDITOR_LINE_RE.match(page.lines[line].text)
+        if match:
+            return match.group("value").strip() or None, kept
+    return None, kept
+
+
+def paragraphs(page: Page) -> list[str]:
+    """The body's lines; the cells of one table row make one paragraph, joined by a space."""
+    found: list[str] = []
+    last_cell: HtmlElement | None = None
+    for index in body(page).lines:
+        line = page.lines[index]
+        cell = page.tokens[line.tokens[0]].block
+        next_cell_in_row = (
+            last_cell is not None
+            and cell is not last_cell
+            and cell.tag in {"td", "th"}
+            and cell.getparent() is last_cell.getparent()
+        )
+        if next_cell_in_row:
+            found[-1] += " " + line.text
+        else:
+            found.append(line.text)
+        last_cell = cell
+    return found

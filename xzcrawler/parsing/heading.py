@@ -1,0 +1,197 @@
+"""The breadcrumb (当前位置：首页 > 时评 > 三农时评), the section path it gives, and the title.
+
+The title is chosen by evidence, not by first match: a heading that agrees with <title> (minus
+its site and section parts) or og:title wins; a heading inside the breadcrumb, a logo or a hidden
+block is never a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from xzcrawler.parsing.page import Page, memoised, squash
+from xzcrawler.parsing.vocabulary import BREADCRUMB_LABELS, BREADCRUMB_TAIL_LABELS, HOME_LABELS
+
+BREADCRUMB_LABEL_RE = re.compile(
+    rf"(?:{'|'.join(label for label in BREADCRUMB_LABELS if label != '位置')})"
+    r"(?:是)?\s*[:：]?|位置\s*[:：]"
+)
+BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:&gt;|>|»|＞|→|›|/|\\|>>)+\s*|\s+-\s+")
+BREADCRUMB_MAX_CHARS = 200
+
+Segment = tuple[str, HtmlElement | None]
+
+
+@memoised
+def breadcrumb(page: Page) -> tuple[list[Segment], int, int]:
+    """Segments (text, link) after the label, and the token range the breadcrumb covers."""
+    for i, token in enumerate(page.tokens):
+        match = BREADCRUMB_LABEL_RE.search(token.text)
+        if match is None or len(token.text.strip()) > BREADCRUMB_MAX_CHARS:
+            continue
+        container = token.node.getparent() if token.tail else token.node
+        rest = token.text[match.end() :]
+        for _ in range(4):
+            if container is None or rest.strip() or page.end.get(container, 0) > i + 1:
+                break
+            parent = container.getparent()
+            if parent is None:
+                break
+            container = parent
+        stop = page.end.get(container, i + 1) if container is not None else i + 1
+        items: list[Segment] = [(rest, None)]
+        items += [(t.text, t.link) for t in page.tokens[i + 1 : stop]]
+        segments: list[Segment] = []
+        last_link: HtmlElement | None = None
+        for text, link in items:
+            if link is not None:
+                if link is last_link:
+                    segments[-1] = (segments[-1][0] + text, link)
+                else:
+                    segments.append((text, link))
+            else:
+                segments += [(part, None) for part in BREADCRUMB_SEPARATOR_RE.split(text)]
+            last_link = link
+        cleaned = [(squash(text).strip(">»＞→/ "), link) for text, link in segments]
+        return [(text, link) for text, link in cleaned if text], i, stop
+    return [], -1, -1
+
+
+def is_home_link(page: Page, text: str, link: HtmlElement | None) -> bool:
+    if text in HOME_LABELS:
+        return True
+    url = page.link_url(link.get("href")) if link is not None else None
+    if url is None or not page.same_host(url):
+        return False
+    path = urlsplit(url).path
+    return path in {"", "/"} or re.fullmatch(r"/(?:index|default)\.\w+", path) is not None
+
+
+TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|——| - | – | — )\s*")
+TITLE_CLASS_RE = re.compile(r"title|tit\b|biaoti|headline|^bt$|art_?tit|news_?tit", re.IGNORECASE)
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+TITLE_MIN_CHARS = 2
+TITLE_MAX_CHARS = 200
+DATE_OR_LABEL_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?:来源|作者|发布|时间|日期|点击|浏览)\s*[:：]"
+)
+
+
+def similar(text: str, title: str) -> bool:
+    """Same title, allowing for a template that truncates it with an ellipsis."""
+    if text == title:
+        return True
+    short = text.rstrip(".…").strip()
+    return len(short) >= 4 and short != text and title.startswith(short)
+
+
+@memoised
+def document_titles(page: Page) -> list[str]:
+    """What the head says the title is: <title> parts other than site and section names, and
+    og:title."""
+    element = page.root.find(".//title")
+    text = squash(element.text_content()) if element is not None else ""
+    parts = [p for p in TITLE_SPLIT_RE.split(text) if p]
+    sections = {name for name, link in breadcrumb(page)[0] if link is not None}
+    if len(parts) > 1:
+        parts = parts[:-1]  # 标题_栏目_站点: the last part names the site
+    titles = [p for p in parts if p not in sections]
+    for meta in page.root.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in {"og:title", "title"}:
+            content = squash(meta.get("content") or "")
+            if content:
+                titles.append(content)
+                titles += [p for p in TITLE_SPLIT_RE.split(content) if len(p) >= 4]
+    return titles
+
+
+def _agrees(page: Page, text: str) -> bool:
+    return any(t and (similar(text, t) or similar(t, text)) for t in document_titles(page))
+
+
+def _candidates(page: Page) -> list[HtmlElement]:
+    """Headings and title-classed elements outside the breadcrumb, in order of preference."""
+    crumb_begin, crumb_end = breadcrumb(page)[1:]
+    found: list[HtmlElement] = []
+    for tag in HEADING_TAGS:
+        found += page.body.iter(tag)
+    found += (
+        el
+        for el in page.body.iter("div", "td", "span", "p", "strong", "font", "b")
+        if TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+    )
+    kept = []
+    for el in found:
+        start = page.start.get(el)
+        if start is None or crumb_begin <= start < crumb_end:
+            continue
+        if TITLE_MIN_CHARS <= len(page.text_of(el)) <= TITLE_MAX_CHARS:
+            kept.append(el)
+    return kept
+
+
+def _is_link_only(page: Page, el: HtmlElement) -> bool:
+    """A logo or a list of links (a site name linking home), not a headline."""
+    tokens = page.tokens[page.start[el] : page.end[el]]
+    return bool(tokens) and all(t.link is not None for t in tokens) and el.tag != "a"
+
+
+@memoised
+def title(page: Page) -> tuple[str | None, int, int]:
+    """The title text and the token range it occupies (-1, -1 when it is not in the body)."""
+    candidates = _candidates(page)
+    for el in candidates:
+        text = page.text_of(el)
+        if _agrees(page, text):
+            return text, page.start[el], page.end[el]
+    crumb_end = max(breadcrumb(page)[2], 0)
+    for i in range(crumb_end, len(page.tokens)):
+        token = page.tokens[i]
+        text = squash(token.text)
+        if token.link is None and len(text) >= 4 and _agrees(page, text):
+            return text, i, i + 1
+    meta_at = next(
+        (
+            i
+            for i in range(crumb_end, len(page.tokens))
+            if DATE_OR_LABEL_RE.search(page.tokens[i].text)
+        ),
+        len(page.tokens),
+    )
+    heading = next(
+        (
+            el
+            for el in candidates
+            if el.tag in HEADING_TAGS
+            and crumb_end <= page.start[el] < meta_at
+            and not _is_link_only(page, el)
+        ),
+        None,
+    )
+    if heading is not None:
+        return page.text_of(heading), page.start[heading], page.end[heading]
+    if crumb_end < meta_at < len(page.tokens):
+        before = page.tokens[meta_at - 1]
+        if before.link is None and before.line != page.tokens[meta_at].line:
+            return squash(before.text), meta_at - 1, meta_at
+    titles = document_titles(page)
+    return (titles[0] if titles else None), -1, -1
+
+
+@memoised
+def section_path(page: Page) -> list[str]:
+    """Breadcrumb minus 首页 and minus a closing 正文 or the article's own title."""
+    segments = list(breadcrumb(page)[0])
+    if segments and is_home_link(page, *segments[0]):
+        segments = segments[1:]
+    own_title, title_start, _ = title(page)
+    if segments:
+        last = segments[-1][0]
+        if last in BREADCRUMB_TAIL_LABELS or (
+            len(segments) > 1 and own_title and title_start >= 0 and similar(last, own_title)
+        ):
+            segments = segments[:-1]
+    return [text for text, _ in segments]

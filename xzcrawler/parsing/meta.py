@@ -1,0 +1,222 @@
+"""The meta line: date, author, source (with its link), editor and update time.
+
+Found by its labels wherever the template puts it: right under the title (one line, spans,
+table cells), or below the body. Label spellings live in the vocabulary module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xzcrawler.parsing.chain import is_chain_label
+from xzcrawler.parsing.heading import breadcrumb, title
+from xzcrawler.parsing.page import Page, Token, memoised
+from xzcrawler.parsing.vocabulary import (
+    AUTHOR_LABELS,
+    DATE_LABELS,
+    EDITOR_LABELS,
+    NOISE_LABELS,
+    SOURCE_LABELS,
+    UPDATED_LABELS,
+    spaced,
+)
+
+COLON = r"[\s\u3000\xa0]*[:：]"
+COLON_RE = re.compile(COLON)
+DATE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2}\s*秒?)?)?"
+)
+META_LABEL_RE = re.compile(
+    rf"(?:(?P<updated>{spaced(*UPDATED_LABELS)})|(?P<date>{spaced(*DATE_LABELS)})"
+    rf"|(?P<source>{spaced(*SOURCE_LABELS)})|(?P<editor>{spaced(*EDITOR_LABELS)})"
+    rf"|(?P<author>{spaced(*AUTHOR_LABELS)})|(?P<noise>{spaced(*NOISE_LABELS)}))(?={COLON})"
+)
+# Where a value ends: the next label (known, or any short word with a colon after a space),
+# page furniture, a bracket that opens more furniture.
+VALUE_END_RE = re.compile(
+    r"[【\[|｜]|打印|关闭窗口|关闭本页|分享到|收藏|字号|字体|(?<=\s)[\u4e00-\u9fff]{2,6}[\s\u3000]*[:：]|"
+    + META_LABEL_RE.pattern
+)
+EDITOR_LINE_RE = re.compile(
+    rf"^[(（\[【]?\s*(?:{spaced(*EDITOR_LABELS)}){COLON}\s*(?P<value>[^)）\]】]*)"
+)
+OPEN_BRACKETS = {"【": "】", "[": "]", "（": "）", "(": ")", "《": "》", "「": "」", "〔": "〕"}
+EDGE_CHARS = " \t\r\n,，;；|｜/"
+
+META_SCAN_TOKENS = 40  # how far after the title the meta line may start
+META_SKIP_TOKENS = 8  # subtitle / share tokens tolerated between the title and the meta line
+META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); longer text is the body
+META_LINE_MAX_CHARS = 80  # longer text holding one label or a date is a body paragraph...
+META_LABEL_NEAR = 10  # ...unless a label opens it, or a date does, or it holds several labels
+
+
+@dataclass(frozen=True)
+class MetaLine:
+    date_raw: str | None
+    author_raw: str | None
+    source_raw: str | None
+    source_url: str | None
+
+
+def meta_like(text: str) -> bool:
+    """A meta line piece: labels in meta-line positions, or a short text with a date."""
+    text = text.strip()
+    labels = [m for m in META_LABEL_RE.finditer(text) if m.lastgroup != "noise"]
+    if labels:
+        return (
+            labels[0].start() < META_LABEL_NEAR
+            or len(text) < META_LINE_MAX_CHARS
+            or len(labels) >= 2
+            or DATE_RE.match(text) is not None
+        )
+    if META_LABEL_RE.search(text) and len(text) < META_LINE_MAX_CHARS:
+        return True
+    return len(text) < META_LINE_MAX_CHARS and DATE_RE.search(text) is not None
+
+
+def labelled(text: str) -> bool:
+    """Holds a label of a field we read (not only a date, an editor or a hit counter)."""
+    return any(m.lastgroup not in {"noise", "editor"} for m in META_LABEL_RE.finditer(text))
+
+
+def _pending_label(page: Page, index: int) -> bool:
+    """The token ends with a label whose value is in the next token (a separate cell)."""
+    text = page.tokens[index].text.rstrip()
+    labels = list(META_LABEL_RE.finditer(text))
+    return (
+        text.endswith((":", "："))
+        and bool(labels)
+        and labels[-1].lastgroup != "noise"
+        and COLON_RE.fullmatch(text, labels[-1].end()) is not None
+    )
+
+
+def _extend(page: Page, first: int) -> int:
+    """The end of the run of meta tokens that starts at `first`."""
+    last = first
+    pending = _pending_label(page, first)
+    for i in range(first + 1, len(page.tokens)):
+        token = page.tokens[i]
+        text = token.text
+        if is_chain_label(text):
+            break
+        if EDITOR_LINE_RE.match(text.strip()) and token.line != page.tokens[last].line:
+            break
+        value_cell = pending and len(text.strip()) <= META_VALUE_MAX_CHARS
+        if not (meta_like(text) or value_cell or token.line == page.tokens[last].line):
+            break
+        last = i
+        pending = _pending_label(page, i)
+    return last + 1
+
+
+@memoised
+def meta_window(page: Page) -> tuple[int, int]:
+    """Token range of the meta line under the title (empty where there is none there)."""
+    title_end = title(page)[2]
+    begin = title_end if title_end >= 0 else max(breadcrumb(page)[2], 0)
+    for i in range(begin, min(begin + META_SCAN_TOKENS, len(page.tokens))):
+        text = page.tokens[i].text
+        if is_chain_label(text):
+            break
+        if meta_like(text):
+            return i, _extend(page, i)
+        if i - begin >= META_SKIP_TOKENS or len(text.strip()) > 60:
+            break
+    return begin, begin
+
+
+def lower_meta_start(page: Page, begin: int, stop: int) -> int | None:
+    """Where a labelled meta line below the body starts: the last lines before `stop` that hold
+    labels of the fields we read, or None."""
+    start = None
+    for line_index in range(page.tokens[stop - 1].line if stop > begin else -1, -1, -1):
+        line = page.lines[line_index]
+        if line.tokens[0] < begin:
+            break
+        text = line.text
+        if not text or not (labelled(text) and meta_like(text)):
+            if start is None and len(text) <= 12:  # a widget line between body and meta
+                continue
+            break
+        start = line.tokens[0]
+    return start
+
+
+def _tokens_text(tokens: list[Token]) -> tuple[str, list[tuple[int, int, Token]]]:
+    pieces: list[str] = []
+    spans: list[tuple[int, int, Token]] = []
+    offset = 0
+    for token in tokens:
+        text = token.text.replace("\xa0", " ").replace("\u3000", " ")
+        spans.append((offset, offset + len(text), token))
+        pieces.append(text)
+        offset += len(text) + 1
+    return " ".join(pieces), spans
+
+
+def _value(line: str, start: int) -> tuple[int, int]:
+    """The span of a label's value: a bracketed value whole, else up to what ends it."""
+    while start < len(line) and line[start] in " \t":
+        start += 1
+    closer = OPEN_BRACKETS.get(line[start : start + 1])
+    if closer:
+        end = line.find(closer, start + 1)
+        if end > start:
+            return start + 1, end
+    stop = VALUE_END_RE.search(line, start)
+    return start, stop.start() if stop else len(line)
+
+
+def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, str | None]]:
+    """Raw value and link URL per label kind found in these tokens (first of a kind wins)."""
+    line, spans = _tokens_text(tokens)
+    found: dict[str, tuple[str | None, str | None]] = {}
+    taken: list[tuple[int, int]] = []
+    for match in META_LABEL_RE.finditer(line):
+        kind = match.lastgroup or "noise"
+        if kind == "noise" or kind in found:
+            continue
+        colon = COLON_RE.match(line, match.end())
+        value_start, value_end = _value(line, colon.end() if colon else match.end())
+        if kind not in {"date", "updated"}:
+            date_match = DATE_RE.search(line, value_start, value_end)
+            value_end = date_match.start() if date_match else value_end
+        value = line[value_start:value_end].strip(EDGE_CHARS)
+        if kind in {"date", "updated"}:
+            date_match = DATE_RE.search(value)
+            value = date_match.group().strip() if date_match else value
+        taken.append((match.start(), value_end))
+        url = None
+        for begin, end, token in spans:
+            if begin < value_end and end > value_start and token.link is not None:
+                url = page.link_url(token.link.get("href"))
+                break
+        found[kind] = (value or None, url)
+    if "date" not in found:
+        for date_match in DATE_RE.finditer(line):
+            if not any(a <= date_match.start() < b for a, b in taken):
+                found["date"] = (date_match.group().strip(), None)
+                break
+    return found
+
+
+META_DATE_NAMES = (
+    "article:published_time", "pubdate", "publishdate", "publish_date", "published_time",
+    "og:release_date", "dc.date.issued", "dc.date", "date", "firstpublishedtime",
+)  # fmt: skip
+
+
+def meta_date(page: Page) -> str | None:
+    """The publication date some templates also put in <meta> tags."""
+    contents: dict[str, str] = {}
+    for element in page.root.iter("meta"):
+        name = (
+            element.get("property") or element.get("name") or element.get("itemprop") or ""
+        ).lower()
+        content = (element.get("content") or "").strip()
+        if name and content:
+            contents.setdefault(name, content)
+    return next((contents[name] for name in META_DATE_NAMES if name in contents), None)

@@ -1,0 +1,195 @@
+"""One walk over a response: the text tokens and lines every field extractor reads.
+
+The walk is iterative (a hostile page nests thousands of elements) and skips what a reader
+never sees: scripts, styles, form controls and hidden elements (display:none, hidden), so a
+hidden heading can never be taken for the title.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
+
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "td", "th", "tr", "table", "tbody", "thead", "tfoot", "li", "ul", "ol", "dl",
+        "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "center", "section",
+        "article", "header", "footer", "nav", "aside", "form", "pre", "hr", "main", "figure",
+        "figcaption", "address", "caption",
+    }
+)  # fmt: skip
+SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "iframe", "select", "option", "textarea", "button", "input",
+     "object", "embed", "template", "head", "title", "meta", "link", "svg"}
+)  # fmt: skip
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]+")
+NON_PAGE_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "vbscript", "about", "file"})
+
+
+@dataclass(slots=True)
+class Token:
+    """A non-blank text node in document order, with the link and block it sits in."""
+
+    text: str
+    node: HtmlElement
+    tail: bool
+    link: HtmlElement | None
+    block: HtmlElement
+    line: int
+
+
+@dataclass(slots=True)
+class Line:
+    """The text between two block boundaries (or <br>s), with its tokens' indexes."""
+
+    tokens: list[int]
+    text: str
+    images_before: int  # images met since the previous line: a caption follows an image
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def hidden(el: HtmlElement) -> bool:
+    return el.get("hidden") is not None or bool(HIDDEN_STYLE_RE.search(el.get("style") or ""))
+
+
+class Page:
+    """Tokens, lines and where each element starts and ends, built once per response."""
+
+    def __init__(self, response: TextResponse) -> None:
+        # Not the response itself: the cache of pages is keyed on it weakly, and a page that
+        # held its response would keep every page of the crawl alive.
+        self.url = response.url.split("#", 1)[0]
+        self.base_url = get_base_url(response)
+        self.host = urlsplit(response.url).hostname
+        self.root: HtmlElement = response.selector.root
+        body = self.root.find("body")
+        self.body: HtmlElement = self.root if body is None else body
+        self.tokens: list[Token] = []
+        self.lines: list[Line] = []
+        self.start: dict[HtmlElement, int] = {}
+        self.end: dict[HtmlElement, int] = {}
+        self.memo: dict[str, Any] = {}
+        self._line_tokens: list[int] = []
+        self._line_pieces: list[str] = []
+        self._images = 0
+        self._walk()
+        self._break()
+
+    def _walk(self) -> None:
+        root = self.body
+        # (element, enclosing link, enclosing block, leaving?): no recursion on document depth
+        stack: list[tuple[HtmlElement, HtmlElement | None, HtmlElement, bool]] = [
+            (root, None, root, False)
+        ]
+        while stack:
+            el, link, block, leaving = stack.pop()
+            tag = el.tag
+            if not leaving and isinstance(tag, str) and tag not in SKIP_TAGS and not hidden(el):
+                self.start[el] = len(self.tokens)
+                is_block = tag in BLOCK_TAGS
+                if is_block or tag == "br":
+                    self._break()
+                if tag == "img":
+                    self._images += 1
+                inner_link = el if tag == "a" else link
+                inner_block = el if is_block else block
+                stack.append((el, link, block, True))
+                if el.text:
+                    self._add(el.text, el, False, inner_link, inner_block)
+                stack.extend((child, inner_link, inner_block, False) for child in reversed(el))
+                continue
+            if leaving:
+                if tag in BLOCK_TAGS:
+                    self._break()
+                self.end[el] = len(self.tokens)
+            if el.tail and el is not root:
+                self._add(el.tail, el, True, link, block)
+
+    def _add(
+        self, text: str, node: HtmlElement, tail: bool, link: HtmlElement | None, block: HtmlElement
+    ) -> None:
+        self._line_pieces.append(text)
+        if text.strip():
+            self._line_tokens.append(len(self.tokens))
+            self.tokens.append(Token(text, node, tail, link, block, len(self.lines)))
+
+    def _break(self) -> None:
+        if self._line_tokens:
+            text = HTML_SPACE_RE.sub(" ", "".join(self._line_pieces)).strip()
+            self.lines.append(Line(self._line_tokens, text, self._images))
+            self._images = 0
+        self._line_tokens = []
+        self._line_pieces = []
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def link_url(self, href: str | None) -> str | None:
+        """Absolute http(s) URL without fragment, or None for script/mail/anchor-only links."""
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith("#"):
+            return None
+        if href.split(":", 1)[0].strip().lower() in NON_PAGE_SCHEMES:
+            return None
+        url = urljoin(self.base_url, href).split("#", 1)[0]
+        return url if url.startswith(("http://", "https://")) else None
+
+    def same_host(self, url: str) -> bool:
+        return urlsplit(url).hostname == self.host
+
+    def link_text(self, a: HtmlElement) -> str:
+        return squash("".join(t for t in a.itertext() if t))
+
+    def text_of(self, el: HtmlElement) -> str:
+        """The visible text of an element (hidden parts and scripts left out)."""
+        if el not in self.start:
+            return ""
+        return squash(" ".join(t.text for t in self.tokens[self.start[el] : self.end[el]]))
+
+    def links(self) -> list[HtmlElement]:
+        return [a for a in self.body.iter("a") if a in self.start and a.get("href")]
+
+    def line_of(self, index: int) -> Line:
+        return self.lines[self.tokens[index].line]
+
+
+T = TypeVar("T")
+
+
+def memoised(fn: Callable[[Page], T]) -> Callable[[Page], T]:
+    """Compute a page's reading once: extractors call each other freely."""
+    key = fn.__module__ + "." + fn.__qualname__
+
+    @wraps(fn)
+    def wrapper(page: Page) -> T:
+        try:
+            return page.memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = page.memo[key] = fn(page)
+            return value
+
+    return wrapper
+
+
+_pages: weakref.WeakKeyDictionary[TextResponse, Page] = weakref.WeakKeyDictionary()
+
+
+def page_of(response: TextResponse) -> Page:
+    page = _pages.get(response)
+    if page is None:
+        page = _pages[response] = Page(response)
+    return page

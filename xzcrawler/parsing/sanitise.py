@@ -1,0 +1,133 @@
+"""The body as clean HTML: content tags only, absolute links and images, no scripts, handlers or
+javascript: links; captions stay beside their images."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from lxml.html import HtmlElement
+
+from xzcrawler.parsing.body import body, container
+from xzcrawler.parsing.page import SKIP_TAGS, Page, memoised
+
+CLEAN_KEEP_TAGS = frozenset(
+    {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "img", "table", "thead", "tbody",
+     "tr", "td", "th", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "a"}
+)  # fmt: skip
+CLEAN_KEEP_ATTRS = {"img": ("src", "alt"), "a": ("href",), "td": ("colspan", "rowspan"),
+                    "th": ("colspan", "rowspan")}  # fmt: skip
+IMAGE_SRC_ATTRS = ("src", "data-src", "data-original")  # lazy-loading templates move src
+EDGE_BREAKS_RE = re.compile(r"^(?:<br>\s*)+|(?:<br>\s*)+$")
+
+
+@memoised
+def _kept_tokens(page: Page) -> set[int]:
+    found = body(page)
+    return {i for line in (*found.lines, *found.captions) for i in page.lines[line].tokens}
+
+
+@memoised
+def _token_index(page: Page) -> dict[tuple[HtmlElement, bool], int]:
+    return {(t.node, t.tail): i for i, t in enumerate(page.tokens)}
+
+
+@memoised
+def _body_span(page: Page) -> tuple[int, int]:
+    lines = sorted((*body(page).lines, *body(page).captions))
+    if not lines:
+        return -1, -2
+    return page.lines[lines[0]].tokens[0], page.lines[lines[-1]].tokens[-1]
+
+
+def image_url(page: Page, img: HtmlElement) -> str | None:
+    for attr in IMAGE_SRC_ATTRS:
+        url = page.link_url(img.get(attr))
+        if url:
+            return url
+    return None
+
+
+def in_body(page: Page, el: HtmlElement) -> bool:
+    """An element without text of its own (an image) lies between the body's kept lines."""
+    first, last = _body_span(page)
+    return first <= page.start.get(el, -1) <= last + 1
+
+
+def _kept_text(page: Page, node: HtmlElement, tail: bool) -> bool:
+    index = _token_index(page).get((node, tail))
+    return index is not None and index in _kept_tokens(page)
+
+
+def _clean_children(page: Page, root: HtmlElement) -> str:
+    """The kept content inside `root`, walked without recursion (a hostile page nests thousands
+    of tags): one frame of output per open element, dropped if it kept only line breaks."""
+    frames: list[tuple[str, str, list[str]]] = [("", "", [])]
+    # (element, leaving?); a leaving entry closes the element's frame and emits its tail
+    stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(root)]
+    if root.text and _kept_text(page, root, False):
+        frames[-1][2].append(escape(root.text, quote=False))
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            opening, closing, inner = frames.pop()
+            text = "".join(inner)
+            if text.replace("<br>", "").strip():
+                frames[-1][2].append(f"{opening}{text}{closing}")
+        else:
+            tag = node.tag
+            if isinstance(tag, str) and tag not in SKIP_TAGS and node in page.start:
+                if tag == "img":
+                    frames[-1][2].append(_image(page, node))
+                elif tag == "br":
+                    frames[-1][2].append("<br>" if in_body(page, node) else "")
+                else:
+                    frames.append((*_tags(page, node), []))
+                    stack.append((node, True))
+                    if node.text and _kept_text(page, node, False):
+                        frames[-1][2].append(escape(node.text, quote=False))
+                    stack.extend((child, False) for child in reversed(node))
+                    continue
+        if node.tail and _kept_text(page, node, True):
+            frames[-1][2].append(escape(node.tail, quote=False))
+    return "".join(frames[0][2])
+
+
+def _image(page: Page, img: HtmlElement) -> str:
+    src = image_url(page, img)
+    if src is None or not in_body(page, img):
+        return ""
+    alt = img.get("alt")
+    alt_attr = f' alt="{escape(alt)}"' if alt else ""
+    return f'<img src="{escape(src)}"{alt_attr}>'
+
+
+def _tags(page: Page, el: HtmlElement) -> tuple[str, str]:
+    tag = el.tag
+    if tag not in CLEAN_KEEP_TAGS:
+        return "", ""
+    attrs = ""
+    for name in CLEAN_KEEP_ATTRS.get(tag, ()):
+        value = el.get(name)
+        if name == "href":
+            value = page.link_url(value)
+            if value is None:
+                return "", ""
+        if value:
+            attrs += f' {name}="{escape(value)}"'
+    return f"<{tag}{attrs}>", f"</{tag}>"
+
+
+def body_html(page: Page) -> str:
+    holder = container(page)
+    if holder is None:
+        return ""
+    return EDGE_BREAKS_RE.sub("", _clean_children(page, holder).strip(" \t\r\n"))
+
+
+def body_images(page: Page) -> list[str]:
+    holder = container(page)
+    if holder is None:
+        return []
+    urls = (image_url(page, img) for img in holder.iter("img") if in_body(page, img))
+    return list(dict.fromkeys(url for url in urls if url))

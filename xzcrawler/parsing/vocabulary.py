@@ -1,0 +1,75 @@
+"""The words Chinese CMS templates print around an article's fields (docs/templates.md).
+
+Data, not code: the parser's patterns are built from these tuples, and the normalisers
+(pipelines.sources) read the same ones, so a label learnt from a new template is learnt once.
+Longer spellings come first wherever one word contains another (发布时间 before 时间).
+"""
+
+from __future__ import annotations
+
+import re
+
+DATE_LABELS = (
+    "发布时间", "发布日期", "发表时间", "发表日期", "发稿时间", "发文时间", "发文日期",
+    "录入时间", "添加时间", "上传时间", "上线时间", "刊发时间", "出版日期", "印发日期", "成文日期",
+    "日期", "时间",
+)  # fmt: skip
+UPDATED_LABELS = ("最后更新时间", "最后更新", "最后修改", "更新时间", "更新日期", "修改时间")
+AUTHOR_LABELS = ("作者", "撰稿人", "撰稿", "撰文", "记者", "文")
+SOURCE_LABELS = (
+    "稿件来源", "文章来源", "信息来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源",
+    "稿源", "出处", "转自", "转载自", "摘自",
+)  # fmt: skip
+EDITOR_LABELS = ("责任编辑", "值班编辑", "网络编辑", "本期编辑", "编辑", "责编")
+NOISE_LABELS = (
+    "点击数", "点击量", "点击率", "点击", "浏览次数", "浏览量", "浏览", "阅读次数", "阅读量",
+    "阅读数", "阅读", "访问量", "访问次数", "人气", "热度", "字体", "字号", "分享到", "分享",
+    "审核", "校对", "终审", "初审", "复审", "发布者", "发布人", "录入", "责任单位", "发布机构",
+    "所属栏目", "栏目", "关键词", "标签", "评论", "索引号", "文号", "发文字号", "主题分类",
+)  # fmt: skip
+
+# Values that name nobody: the meta line's author is then taken from a byline in the body.
+PLACEHOLDER_AUTHORS = frozenset(
+    {"佚名", "未知", "不详", "匿名", "admin", "administrator", "管理员", "系统管理员", "网站管理员"}
+)
+
+BREADCRUMB_LABELS = (
+    "当前所在", "当前位置", "您现在的位置", "你现在的位置", "您的位置", "您当前的位置",
+    "您所在的位置", "所在位置", "当前栏目", "位置",
+)  # fmt: skip
+HOME_LABELS = frozenset({"首页", "网站首页", "主页", "本站首页", "返回首页", "首 页", "Home"})
+BREADCRUMB_TAIL_LABELS = frozenset(
+    {"正文", "内容", "详情", "正文内容", "文章内容", "阅读文章", "浏览文章", "文章正文", "查看内容"}
+)
+PREV_LABELS = ("上一篇", "上一条", "上一页文章", "上篇", "前一篇")
+NEXT_LABELS = ("下一篇", "下一条", "下一页文章", "下篇", "后一篇")
+# What a chain block says instead of a link at its end; the whole text, never a prefix (无锡…).
+CHAIN_END_WORDS = (
+    "没有了", "无", "暂无", "没有", "已经是第一篇", "已是第一篇", "已经是最后一篇", "已是最后一篇",
+    "没有上一篇", "没有下一篇", "没有上一篇了", "没有下一篇了", "已经是第一条", "已经是最后一条",
+    "这是第一篇", "这是最后一篇", "无上一篇", "无下一篇",
+)  # fmt: skip
+ORIGINAL_LABELS = ("原文链接", "原文地址", "查看原文", "阅读原文", "原文网址")
+SELF_LINK_LABELS = ("本文链接", "本文地址", "本文网址", "本页地址")
+# Lines that are page furniture inside or around the body, never a paragraph of it.
+WIDGET_WORDS = (
+    "图集", "纠错", "打印", "打印本页", "打印此文", "关闭", "关闭窗口", "关闭本页", "收藏",
+    "加入收藏", "分享", "分享到", "分享至", "扫一扫", "返回顶部", "返回", "顶部", "大", "中", "小",
+    "字体", "字号", "默认", "推荐", "评论", "我要纠错", "视力保护色", "微信", "微博", "QQ空间",
+    "朋友圈", "保存", "下载", "附件", "【", "】", "放大", "缩小", "复制链接",
+)  # fmt: skip
+# Roles whose credit names the writer (the author), as bylines print them.
+WRITER_ROLES = ("文/图", "图/文", "文图", "图文", "文字", "撰文", "撰稿", "作者", "记者", "文")
+# Credit words of a credits line (供稿 摄影/… 编辑/…): never the author.
+CREDIT_ROLES = (
+    "供稿", "来稿", "摄影", "摄像", "图片", "图", "摄", "视频", "编辑", "责任编辑", "责编", "审核",
+    "校对", "初审", "复审", "终审", "编审", "审校", "美编", "制图", "设计", "统筹", "监制", "策划",
+    "通讯员", "实习生", "翻译", "编译", "整理",
+)  # fmt: skip
+CAPTION_OPENERS = ("图为", "图片为", "上图", "下图", "左图", "右图", "图：", "图:", "▲", "△", "↑")
+FOOTER_WORDS = ("版权所有", "Copyright", "©", "ICP备", "ICP证", "主办单位", "承办", "技术支持")
+
+
+def spaced(*words: str) -> str:
+    """An alternation of words that templates pad with spaces (作　者, 来 源)."""
+    return "|".join(r"[\s\u3000\xa0]*".join(map(re.escape, word)) for word in words)
