@@ -78,10 +78,11 @@ def body_chars(page: Page) -> int:
 def page_kind(page: Page) -> PageKind:
     """Article: a title in the page, a date or labelled meta line, and a body or a chain block;
     a list page shows a run of article links and little text of its own."""
-    first, stop = meta_window(page)
-    window = page.tokens[first:stop]
-    has_meta = bool(read_labels(page, window))
-    has_labels = any(labelled(t.text) for t in window)
+    found = meta_values(page)
+    has_meta = bool(found)
+    has_labels = bool(found.keys() & {"author", "source", "updated"}) or any(
+        labelled(t.text) for t in page.tokens[slice(*meta_window(page))]
+    )
     has_chain = prev_block(page)[0] is not None or next_block(page)[0] is not None
     listed = listed_articles(page)
     chars = body_chars(page)

@@ -40,6 +40,7 @@ CREDITS_LINE_RE = re.compile(
         "(?P<role>", "(?:"
     ).replace("(?P<names>", "(?:")
 )
+EDITOR_ROLE_RE = re.compile(r"^(?:责任编辑|编辑|责编)$")
 WRITER_RE = re.compile(rf"^(?:{'|'.join(sorted(WRITER_ROLES, key=len, reverse=True))})$")
 CAPTION_END_RE = re.compile(r"(?:摄|供图|摄影|图片来源[:：].{1,20})[)）]?$")
 _WIDGET_WORD = "|".join(sorted(map(re.escape, WIDGET_WORDS), key=len, reverse=True))
@@ -123,6 +124,14 @@ def writer_credit(text: str) -> str | None:
     return " ".join(writers) or None
 
 
+def _credited_editor(text: str) -> str | None:
+    """The editor named in a credits line (供稿：X 摄影/Y 编辑/Z -> Z)."""
+    return next(
+        (m["names"].strip() for m in CREDIT_RE.finditer(text) if EDITOR_ROLE_RE.match(m["role"])),
+        None,
+    )
+
+
 def _centred(page: Page, line: Line) -> bool:
     el: HtmlElement | None = page.tokens[line.tokens[0]].block
     for _ in range(3):
@@ -160,6 +169,7 @@ def body(page: Page) -> Body:
     kept: list[int] = []
     captions: list[int] = []
     byline: str | None = None
+    credited_editor: str | None = None
     seen: set[int] = set()
     first = max(span.begin, page.start[holder])
     for token in page.tokens[first : min(span.stop, page.end[holder])]:
@@ -176,13 +186,14 @@ def body(page: Page) -> Body:
             continue
         if CREDITS_LINE_RE.match(text) and not EDITOR_LINE_RE.match(text):
             byline = byline or writer_credit(text)
+            credited_editor = credited_editor or _credited_editor(text)
             continue
         if _caption(page, line):
             captions.append(token.line)
             continue
         kept.append(token.line)
     editor, kept = _editor(page, kept, span.stop)
-    return Body(kept, captions, editor, byline)
+    return Body(kept, captions, editor or credited_editor, byline)
 
 
 def _editor(page: Page, kept: list[int], stop: int) -> tuple[str | None, list[int]]:

@@ -43,12 +43,15 @@ EDITOR_LINE_RE = re.compile(
     rf"^[(（\[【]?\s*(?:{spaced(*EDITOR_LABELS)}){COLON}\s*(?P<value>[^)）\]】]*)"
 )
 OPEN_BRACKETS = {"【": "】", "[": "]", "（": "）", "(": ")", "《": "》", "「": "」", "〔": "〕"}
+CLOSING_BRACKETS = frozenset(OPEN_BRACKETS.values())
+OPENER = {closer: opener for opener, closer in OPEN_BRACKETS.items()}
 EDGE_CHARS = " \t\r\n,，;；|｜/"
 
 META_SCAN_TOKENS = 40  # how far after the title the meta line may start
 META_SKIP_TOKENS = 8  # subtitle / share tokens tolerated between the title and the meta line
 META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); longer text is the body
 META_LINE_MAX_CHARS = 80  # longer text holding one label or a date is a body paragraph...
+SENTENCE_MIN_CHARS = 12
 META_LABEL_NEAR = 10  # ...unless a label opens it, or a date does, or it holds several labels
 
 
@@ -79,6 +82,12 @@ def meta_like(text: str) -> bool:
 def labelled(text: str) -> bool:
     """Holds a label of a field we read (not only a date, an editor or a hit counter)."""
     return any(m.lastgroup not in {"noise", "editor"} for m in META_LABEL_RE.finditer(text))
+
+
+def _sentence(text: str) -> bool:
+    """Body text, not a subtitle or a widget: the meta line is not further down."""
+    text = text.strip()
+    return len(text) >= SENTENCE_MIN_CHARS and text.endswith(("。", "！", "？", "；", "”"))
 
 
 def _pending_label(page: Page, index: int) -> bool:
@@ -123,25 +132,31 @@ def meta_window(page: Page) -> tuple[int, int]:
             break
         if meta_like(text):
             return i, _extend(page, i)
-        if i - begin >= META_SKIP_TOKENS or len(text.strip()) > 60:
+        if i - begin >= META_SKIP_TOKENS or len(text.strip()) > 60 or _sentence(text):
             break
     return begin, begin
 
 
 def lower_meta_start(page: Page, begin: int, stop: int) -> int | None:
-    """Where a labelled meta line below the body starts: the last lines before `stop` that hold
-    labels of the fields we read, or None."""
+    """Where a labelled meta line below the body starts, or None: the last lines before `stop`
+    that hold labels of the fields we read, their values in cells of their own, and dates."""
     start = None
-    for line_index in range(page.tokens[stop - 1].line if stop > begin else -1, -1, -1):
-        line = page.lines[line_index]
-        if line.tokens[0] < begin:
+    lines = page.lines
+    index = page.tokens[stop - 1].line if stop > begin else -1
+    while index >= 0 and lines[index].tokens[0] >= begin:
+        text = lines[index].text
+        before = lines[index - 1].text if index > 0 else ""
+        value_cell = len(text) <= META_VALUE_MAX_CHARS and before.endswith((":", "："))
+        if EDITOR_LINE_RE.match(text):  # the body's closing editor line: the body ends there
             break
-        text = line.text
-        if not text or not (labelled(text) and meta_like(text)):
-            if start is None and len(text) <= 12:  # a widget line between body and meta
-                continue
-            break
-        start = line.tokens[0]
+        if labelled(text) and meta_like(text):
+            start = lines[index].tokens[0]
+        elif not (start is not None and (value_cell or (meta_like(text) and len(text) <= 30))):
+            if start is not None or len(text) > 12:  # a short widget line may sit in between
+                break
+        elif value_cell or meta_like(text):
+            start = lines[index].tokens[0]
+        index -= 1
     return start
 
 
@@ -170,6 +185,13 @@ def _value(line: str, start: int) -> tuple[int, int]:
     return start, stop.start() if stop else len(line)
 
 
+def _balanced(value: str) -> str:
+    """A value without the closing bracket of a bracket opened before its label (（编辑：X）)."""
+    while value and value[-1] in CLOSING_BRACKETS and OPENER[value[-1]] not in value:
+        value = value[:-1].rstrip()
+    return value
+
+
 def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, str | None]]:
     """Raw value and link URL per label kind found in these tokens (first of a kind wins)."""
     line, spans = _tokens_text(tokens)
@@ -184,7 +206,7 @@ def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, 
         if kind not in {"date", "updated"}:
             date_match = DATE_RE.search(line, value_start, value_end)
             value_end = date_match.start() if date_match else value_end
-        value = line[value_start:value_end].strip(EDGE_CHARS)
+        value = _balanced(line[value_start:value_end].strip(EDGE_CHARS))
         if kind in {"date", "updated"}:
             date_match = DATE_RE.search(value)
             value = date_match.group().strip() if date_match else value
