@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
@@ -89,34 +90,37 @@ class Page:
         self._break()
 
     def _walk(self) -> None:
+        """One pass of lxml's iterwalk (C, no recursion on document depth)."""
         root = self.body
-        # (element, enclosing link, enclosing block, leaving?): no recursion on document depth
-        stack: list[tuple[HtmlElement, HtmlElement | None, HtmlElement, bool]] = [
-            (root, None, root, False)
-        ]
-        while stack:
-            el, link, block, leaving = stack.pop()
+        # the enclosing link and block of each open element that is walked into
+        context: list[tuple[HtmlElement | None, HtmlElement]] = [(None, root)]
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for event, el in walker:
             tag = el.tag
-            if not leaving and isinstance(tag, str) and tag not in SKIP_TAGS and not hidden(el):
+            walked = isinstance(tag, str) and tag not in SKIP_TAGS
+            if event == "start":
+                if not walked or hidden(el):
+                    walker.skip_subtree()
+                    continue
+                link, block = context[-1]
                 self.start[el] = len(self.tokens)
                 is_block = tag in BLOCK_TAGS
                 if is_block or tag == "br":
                     self._break()
-                if tag == "img":
+                elif tag == "img":
                     self._images += 1
-                inner_link = el if tag == "a" else link
-                inner_block = el if is_block else block
-                stack.append((el, link, block, True))
+                inner = (el if tag == "a" else link, el if is_block else block)
+                context.append(inner)
                 if el.text:
-                    self._add(el.text, el, False, inner_link, inner_block)
-                stack.extend((child, inner_link, inner_block, False) for child in reversed(el))
+                    self._add(el.text, el, False, *inner)
                 continue
-            if leaving:
+            if el in self.start:  # an element walked into: close it
+                context.pop()
                 if tag in BLOCK_TAGS:
                     self._break()
                 self.end[el] = len(self.tokens)
             if el.tail and el is not root:
-                self._add(el.tail, el, True, link, block)
+                self._add(el.tail, el, True, *context[-1])
 
     def _add(
         self, text: str, node: HtmlElement, tail: bool, link: HtmlElement | None, block: HtmlElement
