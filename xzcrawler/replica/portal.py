@@ -22,6 +22,7 @@ from typing import overload
 from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from xzcrawler.replica import families as cms_families
 from xzcrawler.replica import templates, text
 from xzcrawler.replica.templates import (
     ArticleView,
@@ -69,6 +70,7 @@ class SectionTruth:
     slug: str
     classid: int
     url_form: UrlForm | None  # None: it lists only its children's articles
+    family: str | None = None  # a CMS family's article template (families.py) instead
 
     @property
     def path(self) -> str:
@@ -107,6 +109,14 @@ SECTIONS = (
 # fmt: on
 BEARING = tuple(i for i, s in enumerate(SECTIONS) if s.url_form)  # sections with own articles
 DJGZ, _, SNSP, XCZX, JCZL, ZCJD = range(len(SECTIONS))
+# Portal(families=True): one more section per CMS family, after the portal's own.
+FAMILY_SECTIONS = tuple(
+    SectionTruth(
+        f.section, None, f.encoding, ListStyle(f.list_style), f.list_template, f.key,
+        100 + i, UrlForm(f.url_form), family=f.key,
+    )
+    for i, f in enumerate(cms_families.FAMILIES)
+)  # fmt: skip
 
 DATE_FORMS = {
     Template.SEED: (DateForm.ISO_DATE, DateForm.ISO_DATE, DateForm.ISO_SECONDS),
@@ -145,6 +155,7 @@ class ArticleTruth:
     next_path: str | None  # newer
     listed: bool
     template: Template
+    family: str | None = None  # the CMS family whose article template served it
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +196,20 @@ class Portal:
     """The replica's content, structure and ground truth; deterministic for the same arguments."""
 
     def __init__(
-        self, articles: int = 60, seed: int = 1, list_page_size: int = 5, list_page_cap: int = 2
+        self,
+        articles: int = 60,
+        seed: int = 1,
+        list_page_size: int = 5,
+        list_page_cap: int = 2,
+        families: bool = False,
     ) -> None:
-        if articles < MIN_ARTICLES:
-            raise ValueError(f"articles must be at least {MIN_ARTICLES}, got {articles}")
+        # Opt-in, so the default portal (and every request count tests rely on) is unchanged.
+        self._sections = SECTIONS + FAMILY_SECTIONS if families else SECTIONS
+        self._bearing = tuple(i for i, s in enumerate(self._sections) if s.url_form)
+        self._families = families
+        minimum = 3 * len(self._bearing) if families else MIN_ARTICLES
+        if articles < minimum:
+            raise ValueError(f"articles must be at least {minimum}, got {articles}")
         if list_page_size < 1 or list_page_cap < 1:
             raise ValueError("list_page_size and list_page_cap must be positive")
         self.seed = seed
@@ -196,7 +217,7 @@ class Portal:
         self.list_page_cap = list_page_cap
         self._step = max(SPAN_SECONDS // articles, 120)
         self._section_of = bytearray()
-        self._chains = [array("l") for _ in SECTIONS]  # article indexes, oldest first
+        self._chains = [array("l") for _ in self._sections]  # article indexes, oldest first
         self._count = 0
         self._titles: dict[int, str] = {}
         self._bodies: dict[int, str] = {}
@@ -222,7 +243,7 @@ class Portal:
             broken_target_path=self._broken_target,
             transient_path=self._path(self._transient_k),
             cross_listed_path=self._path(self._cross_k),
-            cross_listed_section=SECTIONS[ZCJD].name,
+            cross_listed_section=self._sections[ZCJD].name,
             gbk_title_path=self._path(self._gbk_k),
             disallowed_link_paths=(templates.ADMIN_NAV[1], self._sticky_path()),
         )
@@ -231,20 +252,25 @@ class Portal:
 
     def _grow(self, n: int) -> None:
         """Append n articles; each run of five spreads one to every bearing section."""
+        width = len(self._bearing)
         for k in range(self._count, self._count + n):
-            permutation = _PERMUTATIONS[_mix(self.seed, k // 5) % len(_PERMUTATIONS)]
-            s = BEARING[permutation[k % 5]]
+            if self._families:  # every run of `width` articles visits each section once
+                order = sorted(range(width), key=lambda i: _mix(self.seed, k // width, i))
+                s = self._bearing[order[k % width]]
+            else:
+                permutation = _PERMUTATIONS[_mix(self.seed, k // 5) % len(_PERMUTATIONS)]
+                s = self._bearing[permutation[k % 5]]
             self._section_of.append(s)
             self._chains[s].append(k)
         self._count += n
 
     def _navigation(self) -> tuple[NavSection, ...]:
         children = {
-            s.name: tuple(NavSection(c.name, c.path) for c in SECTIONS if c.parent == s.name)
-            for s in SECTIONS
+            s.name: tuple(NavSection(c.name, c.path) for c in self._sections if c.parent == s.name)
+            for s in self._sections
         }
         return tuple(
-            NavSection(s.name, s.path, children[s.name]) for s in SECTIONS if s.parent is None
+            NavSection(s.name, s.path, children[s.name]) for s in self._sections if s.parent is None
         )
 
     def _published(self, k: int) -> datetime:
@@ -252,7 +278,7 @@ class Portal:
         return START + timedelta(seconds=k * self._step + jitter)
 
     def _path(self, k: int) -> str:
-        section = SECTIONS[self._section_of[k]]
+        section = self._sections[self._section_of[k]]
         article_id = FIRST_ARTICLE_ID + k
         match section.url_form:
             case UrlForm.HTML:
@@ -275,8 +301,8 @@ class Portal:
 
     def _members(self, s: int) -> list[int]:
         """Sections whose articles a section's list pages show: itself and its children."""
-        name = SECTIONS[s].name
-        return [i for i, c in enumerate(SECTIONS) if i == s or c.parent == name]
+        name = self._sections[s].name
+        return [i for i, c in enumerate(self._sections) if i == s or c.parent == name]
 
     def _extras(self, s: int) -> list[int]:
         return [self._cross_k] if s == ZCJD else []
@@ -286,21 +312,28 @@ class Portal:
 
     def _list_entries(self, s: int) -> list[int]:
         """Article indexes on a section's list pages, newest first, as deep as the cap allows."""
-        limit = self.list_page_size * self.list_page_cap
+        limit = self.list_page_size * self._cap(s)
         entries = [k for m in self._members(s) for k in self._chains[m][-limit:]]
         entries += self._extras(s)
         entries.sort(reverse=True)
         return entries[:limit]
 
+    def _cap(self, s: int) -> int:
+        """List depth: unlimited for a family without a chain, whose lists are the only way in."""
+        family = self._sections[s].family
+        if family and not cms_families.BY_KEY[family].has_chain:
+            return len(self._section_of) + 1
+        return self.list_page_cap
+
     def _listed(self) -> set[int]:
-        return {k for s in range(len(SECTIONS)) for k in self._list_entries(s)}
+        return {k for s in range(len(self._sections)) for k in self._list_entries(s)}
 
     def _crumbs(self, s: int) -> tuple[Link, ...]:
-        section = SECTIONS[s]
+        section = self._sections[s]
         own = Link(section.path, section.name)
         if section.parent is None:
             return (own,)
-        parent = next(p for p in SECTIONS if p.name == section.parent)
+        parent = next(p for p in self._sections if p.name == section.parent)
         return (Link(parent.path, parent.name), own)
 
     # --- content ------------------------------------------------------------------------
@@ -315,7 +348,9 @@ class Portal:
 
     def _content(self, k: int) -> Content:
         published = self._published(k)
-        template = SECTIONS[self._section_of[k]].template
+        section = self._sections[self._section_of[k]]
+        template = section.template
+        family = cms_families.BY_KEY[section.family] if section.family else None
         generated = text.content(
             random.Random(_mix(self.seed, k, 2)),
             headline=self._title(k),
@@ -323,8 +358,8 @@ class Portal:
             month=published.month,
             day=published.day,
             image_dir=f"/uploads/allimg/{published:%y%m%d}",
-            date_forms=DATE_FORMS[template],
-            source_labels=SOURCE_LABELS[template],
+            date_forms=family.date_forms if family else DATE_FORMS[template],
+            source_labels=family.source_labels if family else SOURCE_LABELS[template],
         )
         return generated.with_body(self._bodies[k]) if k in self._bodies else generated
 
@@ -344,23 +379,38 @@ class Portal:
         prev_path = self._path(older) if older is not None else None
         if k == self._broken_k:
             prev_path = self._broken_target
+        fields = {
+            "author": content.author,
+            "source": content.source,
+            "original_url": content.original_url,
+            "body": content.body,
+        }
+        family = self._sections[s].family
+        next_path = self._path(newer) if newer is not None else None
+        if family:  # what that family's page shows, by INTERFACE.md's rules
+            fields = cms_families.expected(
+                cms_families.BY_KEY[family], content, FIRST_ARTICLE_ID + k
+            )
+            if not cms_families.BY_KEY[family].has_chain:
+                prev_path = next_path = None
         return ArticleTruth(
             id=FIRST_ARTICLE_ID + k,
             path=self._path(k),
-            section=SECTIONS[s].name,
+            section=self._sections[s].name,
             section_path=[link.text for link in self._crumbs(s)],
             title=content.title,
             published_at=shown,
             date_has_time=content.date_form.has_time,
-            author=content.author,
-            source=content.source,
-            original_url=content.original_url,
-            body=content.body,
+            author=fields["author"],
+            source=fields["source"],
+            original_url=fields["original_url"],
+            body=fields["body"] or "",
             images=content.images,
             prev_path=prev_path,
-            next_path=self._path(newer) if newer is not None else None,
+            next_path=next_path,
             listed=k in listed,
-            template=SECTIONS[s].template,
+            template=self._sections[s].template,
+            family=family,
         )
 
     def _item(self, k: int) -> ListItem:
@@ -370,7 +420,7 @@ class Portal:
 
     @property
     def sections(self) -> list[SectionTruth]:
-        return list(SECTIONS)
+        return list(self._sections)
 
     @property
     def articles(self) -> ArticleTruths:
@@ -457,14 +507,14 @@ class Portal:
     def _list_request(self, path: str, query: dict[str, str]) -> tuple[int, int] | None:
         """(section, page number) for a list page URL in its one spelling; list_1.html is a 404."""
         if path == "/list.asp":
-            for s, section in enumerate(SECTIONS):
+            for s, section in enumerate(self._sections):
                 if section.list_style == ListStyle.QUERY and query.get("classid") == str(
                     section.classid
                 ):
                     page = query.get("page", "1")
                     return (s, int(page)) if page.isdigit() and page[0] != "0" else None
             return None
-        for s, section in enumerate(SECTIONS):
+        for s, section in enumerate(self._sections):
             if section.list_style != ListStyle.QUERY and path.startswith(f"/{section.slug}/"):
                 digits = path.removesuffix(".html").rpartition("_")[2]
                 number = int(digits) if digits.isdigit() else 1
@@ -473,11 +523,11 @@ class Portal:
 
     def _page_paths(self, s: int) -> tuple[str, ...]:
         total = self._list_total(s)
-        count = min(max(-(-total // self.list_page_size), 1), self.list_page_cap)
-        return tuple(SECTIONS[s].list_page_path(n) for n in range(1, count + 1))
+        count = min(max(-(-total // self.list_page_size), 1), self._cap(s))
+        return tuple(self._sections[s].list_page_path(n) for n in range(1, count + 1))
 
     def _list_page(self, s: int, number: int, pages: tuple[str, ...]) -> Page:
-        section = SECTIONS[s]
+        section = self._sections[s]
         with self._lock:
             entries = self._list_entries(s)
             total = self._list_total(s)
@@ -527,7 +577,7 @@ class Portal:
 
     def _article_page(self, k: int) -> Page:
         s = self._section_of[k]
-        section = SECTIONS[s]
+        section = self._sections[s]
         older, newer = self._neighbours(k)
         prev = Link(self._path(older), self._title(older)) if older is not None else None
         if k == self._broken_k and prev is not None:
@@ -540,12 +590,15 @@ class Portal:
             prev=prev,
             next=Link(self._path(newer), self._title(newer)) if newer is not None else None,
         )
-        html = templates.article(section.template, view, self._nav, _charset(section))
+        if section.family:
+            html = cms_families.render(section.family, view, self._nav, _charset(section))
+        else:
+            html = templates.article(section.template, view, self._nav, _charset(section))
         return _page(200, html, "text/html", section.encoding)
 
     def _home(self) -> str:
         blocks = []
-        for s, section in enumerate(SECTIONS):
+        for s, section in enumerate(self._sections):
             if section.parent is None:
                 newest = self._list_entries(s)[:5]
                 blocks.append((Link(section.path, section.name), [self._item(k) for k in newest]))
