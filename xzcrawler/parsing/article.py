@@ -34,6 +34,10 @@ LEAD_CREDIT_RE = re.compile(
     r"^(?:本报讯|本网讯|本台讯|本站讯|讯)?\s*[（(【\[]\s*(?P<credit>(?:(?:本报|本网|本台)?记者|文/图|图/文|文图|文)"
     r"\s*[/／:：\s]?\s*[^）)】\]]{2,40})[）)】\]]"
 )
+# A credit closing the last paragraph: …。（记者 黄小玲）
+CLOSING_CREDIT_RE = re.compile(
+    r"[（(](?P<credit>(?:(?:本报|本网|本台)?记者|文/图|图/文|文)\s*[/／:：\s]?\s*[^（）()]{2,30})[）)]$"
+)
 LEAD_PARAGRAPHS = 3
 ARTICLE_MIN_BODY_CHARS = 40  # an article page without a chain block or labels needs a body
 
@@ -68,7 +72,9 @@ def byline(page: Page) -> str | None:
         if match:
             credit = match["credit"]
             return writer_credit(credit) or credit
-    return None
+    texts = paragraphs(page)
+    match = CLOSING_CREDIT_RE.search(texts[-1]) if texts else None
+    return match["credit"] if match else None
 
 
 def body_chars(page: Page) -> int:

@@ -26,8 +26,10 @@ from xzcrawler.parsing.vocabulary import (
 PARAGRAPH_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "dd", "blockquote"})
 FOOTER_RE = re.compile("|".join(map(re.escape, FOOTER_WORDS)))
 SELF_LINK_LABEL_RE = re.compile(rf"^(?:{'|'.join(SELF_LINK_LABELS)})")
+# What closes the body: share and print widgets, related lists, tag lines, disclaimers.
 SHARE_LABEL_RE = re.compile(
-    r"^(?:分享到|分享至|【?\s*打印|【?\s*关闭|【?\s*字体|相关文章|相关阅读|相关新闻|相关链接|推荐阅读)"
+    r"^(?:分享到|分享至|【?\s*打\s*印|【?\s*关\s*闭|【?\s*字体|相关文章|相关阅读|相关新闻|相关链接"
+    r"|推荐阅读|相关热词搜索|(?:关键字|关键词|标签|Tags?|TAG)\s*[:：]|-{3,}\s*分隔线|若本站收录|免责声明)"
 )
 _ROLE = rf"(?:{'|'.join(sorted({*WRITER_ROLES, *CREDIT_ROLES}, key=len, reverse=True))})"
 _NAME = r"[^\s/／:：|｜【】\[\]()（）]{1,20}(?:[ \u3000][^\s/／:：|｜【】\[\]()（）]{1,10}){0,3}?"

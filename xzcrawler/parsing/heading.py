@@ -128,7 +128,7 @@ def _candidates(page: Page) -> list[HtmlElement]:
         start = page.start.get(el)
         if start is None or crumb_begin <= start < crumb_end:
             continue
-        if TITLE_MIN_CHARS <= len(page.text_of(el)) <= TITLE_MAX_CHARS:
+        if TITLE_MIN_CHARS <= len(page.first_line(el)[0]) <= TITLE_MAX_CHARS:
             kept.append(el)
     return kept
 
@@ -144,9 +144,9 @@ def title(page: Page) -> tuple[str | None, int, int]:
     """The title text and the token range it occupies (-1, -1 when it is not in the body)."""
     candidates = _candidates(page)
     for el in candidates:
-        text = page.text_of(el)
+        text, start, stop = page.first_line(el)
         if _agrees(page, text):
-            return text, page.start[el], page.end[el]
+            return text, start, stop
     crumb_end = max(breadcrumb(page)[2], 0)
     for i in range(crumb_end, len(page.tokens)):
         token = page.tokens[i]
@@ -172,7 +172,7 @@ def title(page: Page) -> tuple[str | None, int, int]:
         None,
     )
     if heading is not None:
-        return page.text_of(heading), page.start[heading], page.end[heading]
+        return page.first_line(heading)
     if crumb_end < meta_at < len(page.tokens):
         before = page.tokens[meta_at - 1]
         if before.link is None and before.line != page.tokens[meta_at].line:

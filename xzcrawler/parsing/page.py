@@ -162,7 +162,19 @@ class Page:
         """The visible text of an element (hidden parts and scripts left out)."""
         if el not in self.start:
             return ""
-        return squash(" ".join(t.text for t in self.tokens[self.start[el] : self.end[el]]))
+        return squash("".join(t.text for t in self.tokens[self.start[el] : self.end[el]]))
+
+    def first_line(self, el: HtmlElement) -> tuple[str, int, int]:
+        """The element's first line of text and its token range: a heading that also holds the
+        meta line after a <br> (PHPCMS) gives the title alone."""
+        start, end = self.start.get(el, 0), self.end.get(el, 0)
+        if start >= end:
+            return "", start, start
+        line = self.tokens[start].line
+        stop = start
+        while stop < end and self.tokens[stop].line == line:
+            stop += 1
+        return squash("".join(t.text for t in self.tokens[start:stop])), start, stop
 
     def links(self) -> list[HtmlElement]:
         return [a for a in self.body.iter("a") if a in self.start and a.get("href")]
