@@ -11,10 +11,14 @@ from functools import cache
 
 import pytest
 
+from tests.conftest import CrawlEnv
+from tests.test_crawl import expected, interface_view
+from tests.test_variants import PIPELINES, differences
 from xzcrawler.replica import Portal
 from xzcrawler.replica.families import FAMILIES
 from xzcrawler.replica.portal import SECTIONS
 
+BASE = "http://127.0.0.1:8000/"
 FAMILY_PORTAL = {"articles": 88, "families": True}  # four articles per section
 
 
@@ -64,3 +68,41 @@ def test_family_truth_follows_the_body_and_author_rules() -> None:
             assert article.source is None
         if not family.shows_original:
             assert article.original_url is None
+
+
+# --- the parser on every family -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", [f.key for f in FAMILIES])
+def test_family_article_pages_parse_exactly(family: str) -> None:
+    want = {r["url"]: r for r in portal().expected_records(BASE)}
+    articles = [a for a in portal().articles if a.family == family]
+    assert articles
+    wrong = {}
+    for article in articles:
+        url = BASE.rstrip("/") + article.path
+        got = PIPELINES.record(portal().render(article.path).body, url, encoding=None)
+        if diff := differences(want[url], got):
+            wrong[article.path] = diff
+    assert not wrong, f"{family}: (expected, got) {wrong}"
+
+
+@pytest.mark.parametrize("crawl_env", [FAMILY_PORTAL], indirect=True)
+def test_a_crawl_of_a_families_portal_stores_every_family_article_exactly(
+    crawl_env: CrawlEnv,
+) -> None:
+    result = crawl_env.crawl("--full")
+    assert result.returncode == 0, result.stderr[-3000:]
+    stored = interface_view(crawl_env.records())
+    want = expected(crawl_env)
+    missing = sorted(url for url in want if url not in stored)
+    assert not missing, f"{len(missing)} not stored, e.g. {missing[:5]}"
+    family_of = {base_of(crawl_env) + a.path: a.family for a in crawl_env.portal.articles}
+    wrong = Counter(
+        (family_of[url], field) for url, r in want.items() for field in differences(r, stored[url])
+    )
+    assert not wrong, f"(family, field): articles wrong {dict(wrong)}"
+
+
+def base_of(env: CrawlEnv) -> str:
+    return env.server.base_url.rstrip("/")

@@ -162,7 +162,7 @@ def test_meta_line_finds_labels_wherever_the_template_puts_them(
         ("日期:2020-11-12|撰稿:赵六|转自:求是网", MetaLine("2020-11-12", "赵六", "求是网", None)),
         (
             "<span>更新时间：2020-11-12</span><span>信息来源：本网</span><span>浏览次数：12</span>",
-            MetaLine(None, None, "本网", None),
+            MetaLine("2020-11-12", None, "本网", None),  # 更新时间 as the only date
         ),
         (
             "文章来源：<a href='http://www.farmer.com.cn/'>农民日报</a>"

@@ -52,16 +52,24 @@ def _chain(page: Page, label: re.Pattern[str]) -> tuple[ChainLink | None, int]:
             return _chain_link(page, token.link, rest or None), i
         if rest:
             return ChainLink(None, None), i
+        colon = token.text.rstrip().endswith((":", "："))
         for j in range(i + 1, min(i + CHAIN_LOOKAHEAD_TOKENS, len(page.tokens))):
             after = page.tokens[j]
             if is_chain_label(after.text):
                 break
+            if colon and after.line != token.line and not _next_cell(token.block, after.block):
+                break  # 下一篇： and nothing after it: the chain ends here
             if after.link is not None:
                 return _chain_link(page, after.link, None), i
             if after.text.strip(" \t\r\n\u3000\xa0:："):
                 break
         return ChainLink(None, None), i
     return None, -1
+
+
+def _next_cell(label: HtmlElement, value: HtmlElement) -> bool:
+    """The value sits in the table cell after the label's (<td>上一篇：</td><td><a>…)."""
+    return label.tag in {"td", "th"} and label.getnext() is value
 
 
 def _chain_link(page: Page, a: HtmlElement, text: str | None) -> ChainLink:

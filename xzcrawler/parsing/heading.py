@@ -25,9 +25,11 @@ BREADCRUMB_MAX_CHARS = 200
 Segment = tuple[str, HtmlElement | None]
 
 
-@memoised
-def breadcrumb(page: Page) -> tuple[list[Segment], int, int]:
-    """Segments (text, link) after the label, and the token range the breadcrumb covers."""
+CRUMB_CLASS_RE = re.compile(r"crumb|position|location|weizhi|dqwz|currentpath", re.IGNORECASE)
+
+
+def _labelled(page: Page) -> tuple[int, int, str] | None:
+    """当前位置：… — the label's token, the end of its container, the text after the label."""
     for i, token in enumerate(page.tokens):
         match = BREADCRUMB_LABEL_RE.search(token.text)
         if match is None or len(token.text.strip()) > BREADCRUMB_MAX_CHARS:
@@ -42,22 +44,60 @@ def breadcrumb(page: Page) -> tuple[list[Segment], int, int]:
                 break
             container = parent
         stop = page.end.get(container, i + 1) if container is not None else i + 1
-        items: list[Segment] = [(rest, None)]
-        items += [(t.text, t.link) for t in page.tokens[i + 1 : stop]]
-        segments: list[Segment] = []
-        last_link: HtmlElement | None = None
-        for text, link in items:
-            if link is not None:
-                if link is last_link:
-                    segments[-1] = (segments[-1][0] + text, link)
-                else:
-                    segments.append((text, link))
+        return i + 1, stop, rest
+    return None
+
+
+def _unlabelled(page: Page) -> tuple[int, int, str] | None:
+    """A breadcrumb without a label: a home link followed by separators and links on one line
+    (乡镇时评网 › 门户 › 网友来稿), or a crumbs-classed list of links that opens with one."""
+    for line in page.lines:
+        first = page.tokens[line.tokens[0]]
+        if first.link is None or len(line.text) > BREADCRUMB_MAX_CHARS:
+            continue
+        home_text = page.link_text(first.link)
+        if not is_home_link(page, home_text, first.link):
+            continue
+        after = line.text[len(home_text) :]
+        if BREADCRUMB_SEPARATOR_RE.match(after) and after.strip(" >»＞→›/\\-"):
+            return line.tokens[0], line.tokens[-1] + 1, ""
+    for el in page.body.iter("div", "ol", "ul", "nav", "p", "span", "td"):
+        if el not in page.start or not CRUMB_CLASS_RE.search(f"{el.get('class')} {el.get('id')}"):
+            continue
+        start, stop = page.start[el], page.end[el]
+        first = page.tokens[start] if start < stop else None
+        if first is not None and first.link is not None and stop - start <= 12:
+            if is_home_link(page, page.link_text(first.link), first.link):
+                return start, stop, ""
+    return None
+
+
+@memoised
+def breadcrumb(page: Page) -> tuple[list[Segment], int, int]:
+    """Segments (text, link), and the token range the breadcrumb covers."""
+    found = _labelled(page) or _unlabelled(page)
+    if found is None:
+        return [], -1, -1
+    begin, stop, rest = found
+    items: list[Segment] = [(rest, None)]
+    items += [(t.text, t.link) for t in page.tokens[begin:stop]]
+    segments: list[Segment] = []
+    last_link: HtmlElement | None = None
+    for text, link in items:
+        if link is not None:
+            if link is last_link:
+                segments[-1] = (segments[-1][0] + text, link)
             else:
-                segments += [(part, None) for part in BREADCRUMB_SEPARATOR_RE.split(text)]
-            last_link = link
-        cleaned = [(squash(text).strip(">»＞→/ "), link) for text, link in segments]
-        return [(text, link) for text, link in cleaned if text], i, stop
-    return [], -1, -1
+                segments.append((text, link))
+        else:
+            segments += [(part, None) for part in BREADCRUMB_SEPARATOR_RE.split(text)]
+        last_link = link
+    cleaned = [(squash(text).strip(">»＞→›/ "), link) for text, link in segments]
+    return (
+        [(text, link) for text, link in cleaned if text],
+        begin - (1 if rest or begin else 0),
+        stop,
+    )
 
 
 def is_home_link(page: Page, text: str, link: HtmlElement | None) -> bool:

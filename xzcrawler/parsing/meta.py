@@ -18,6 +18,7 @@ from xzcrawler.parsing.vocabulary import (
     EDITOR_LABELS,
     NOISE_LABELS,
     SOURCE_LABELS,
+    UPDATED_AS_DATE_LABELS,
     UPDATED_LABELS,
     spaced,
 )
@@ -39,6 +40,7 @@ VALUE_END_RE = re.compile(
     r"[【\[|｜]|打印|关闭窗口|关闭本页|分享到|收藏|字号|字体|(?<=\s)[\u4e00-\u9fff]{2,6}[\s\u3000]*[:：]|"
     + META_LABEL_RE.pattern
 )
+UPDATED_AS_DATE_RE = re.compile(spaced(*UPDATED_AS_DATE_LABELS))
 EDITOR_LINE_RE = re.compile(
     rf"^[(（\[【]?\s*(?:{spaced(*EDITOR_LABELS)}){COLON}\s*(?P<value>[^)）\]】]*)"
 )
@@ -50,6 +52,7 @@ EDGE_CHARS = " \t\r\n,，;；|｜/"
 META_SCAN_TOKENS = 40  # how far after the title the meta line may start
 META_SKIP_TOKENS = 8  # subtitle / share tokens tolerated between the title and the meta line
 META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); longer text is the body
+META_CELL_MAX_CHARS = 80  # ...unless the cell holds nothing else (a long publisher's name)
 META_LINE_MAX_CHARS = 80  # longer text holding one label or a date is a body paragraph...
 SENTENCE_MIN_CHARS = 12
 META_LABEL_NEAR = 10  # ...unless a label opens it, or a date does, or it holds several labels
@@ -102,6 +105,17 @@ def _pending_label(page: Page, index: int) -> bool:
     )
 
 
+def _value_cell(token: Token) -> bool:
+    """The value of a label in the cell before: short, or a long publisher in a cell of its
+    own; never a sentence of the body."""
+    text = token.text.strip()
+    if _sentence(text):
+        return False
+    return len(text) <= META_VALUE_MAX_CHARS or (
+        token.block.tag in {"td", "th", "span", "dd"} and len(text) <= META_CELL_MAX_CHARS
+    )
+
+
 def _extend(page: Page, first: int) -> int:
     """The end of the run of meta tokens that starts at `first`."""
     last = first
@@ -113,7 +127,7 @@ def _extend(page: Page, first: int) -> int:
             break
         if EDITOR_LINE_RE.match(text.strip()) and token.line != page.tokens[last].line:
             break
-        value_cell = pending and len(text.strip()) <= META_VALUE_MAX_CHARS
+        value_cell = pending and _value_cell(token)
         if not (meta_like(text) or value_cell or token.line == page.tokens[last].line):
             break
         last = i
@@ -208,8 +222,9 @@ def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, 
             value_end = date_match.start() if date_match else value_end
         value = _balanced(line[value_start:value_end].strip(EDGE_CHARS))
         if kind in {"date", "updated"}:
-            date_match = DATE_RE.search(value)
-            value = date_match.group().strip() if date_match else value
+            date_match = DATE_RE.search(line, value_start, value_end)
+            if date_match:  # the first date is the value; a second one is another field's
+                value, value_end = date_match.group().strip(), date_match.end()
         taken.append((match.start(), value_end))
         url = None
         for begin, end, token in spans:
@@ -222,6 +237,8 @@ def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, 
             if not any(a <= date_match.start() < b for a, b in taken):
                 found["date"] = (date_match.group().strip(), None)
                 break
+    if "date" not in found and UPDATED_AS_DATE_RE.search(line) and "updated" in found:
+        found["date"] = found["updated"]  # 更新时间 as the only date (动易 PowerEasy)
     return found
 
 

@@ -94,10 +94,14 @@ class Page:
         root = self.body
         # the enclosing link and block of each open element that is walked into
         context: list[tuple[HtmlElement | None, HtmlElement]] = [(None, root)]
-        walker = etree.iterwalk(root, events=("start", "end"))
+        walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
             tag = el.tag
             walked = isinstance(tag, str) and tag not in SKIP_TAGS
+            if event in {"comment", "pi"}:  # no text of its own; its tail is the page's
+                if el.tail:
+                    self._add(el.tail, el, True, *context[-1])
+                continue
             if event == "start":
                 if not walked or hidden(el):
                     walker.skip_subtree()

@@ -15,10 +15,13 @@ DATE_LABELS = (
     "日期", "时间",
 )  # fmt: skip
 UPDATED_LABELS = ("最后更新时间", "最后更新", "最后修改", "更新时间", "更新日期", "修改时间")
+# Update labels that some CMSes (动易 PowerEasy) print as the only date of an article: then they
+# stand for the publication date. 最后更新 and 修改 never do.
+UPDATED_AS_DATE_LABELS = ("更新时间", "更新日期")
 AUTHOR_LABELS = ("作者", "撰稿人", "撰稿", "撰文", "记者", "文")
 SOURCE_LABELS = (
     "稿件来源", "文章来源", "信息来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源",
-    "稿源", "出处", "转自", "转载自", "摘自",
+    "稿源", "出处", "转自", "转载自", "摘自", "来自",
 )  # fmt: skip
 EDITOR_LABELS = ("责任编辑", "值班编辑", "网络编辑", "本期编辑", "编辑", "责编")
 NOISE_LABELS = (
@@ -39,10 +42,28 @@ BREADCRUMB_LABELS = (
 )  # fmt: skip
 HOME_LABELS = frozenset({"首页", "网站首页", "主页", "本站首页", "返回首页", "首 页", "Home"})
 BREADCRUMB_TAIL_LABELS = frozenset(
-    {"正文", "内容", "详情", "正文内容", "文章内容", "阅读文章", "浏览文章", "文章正文", "查看内容"}
+    {
+        "正文",
+        "内容",
+        "详情",
+        "正文内容",
+        "文章内容",
+        "阅读文章",
+        "浏览文章",
+        "文章正文",
+        "查看内容",
+        "浏览信息",
+        "信息浏览",
+        "内容详情",
+        "详细内容",
+        "新闻详情",
+        "文章详情",
+        "阅读全文",
+        "查看文章",
+    }
 )
-PREV_LABELS = ("上一篇", "上一条", "上一页文章", "上篇", "前一篇")
-NEXT_LABELS = ("下一篇", "下一条", "下一页文章", "下篇", "后一篇")
+PREV_LABELS = ("上一篇文章", "上一篇", "上一条", "上篇", "前一篇")
+NEXT_LABELS = ("下一篇文章", "下一篇", "下一条", "下篇", "后一篇")
 # What a chain block says instead of a link at its end; the whole text, never a prefix (无锡…).
 CHAIN_END_WORDS = (
     "没有了", "无", "暂无", "没有", "已经是第一篇", "已是第一篇", "已经是最后一篇", "已是最后一篇",
