@@ -21,6 +21,7 @@ BREADCRUMB_LABEL_RE = re.compile(
 )
 BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:&gt;|>|»|＞|→|›|/|\\|>>)+\s*|\s+-\s+")
 BREADCRUMB_MAX_CHARS = 200
+CRUMB_MAX_TOKENS = 12  # a crumbs list of a few links, not a menu
 
 Segment = tuple[str, HtmlElement | None]
 
@@ -65,10 +66,13 @@ def _unlabelled(page: Page) -> tuple[int, int, str] | None:
         if el not in page.start or not CRUMB_CLASS_RE.search(f"{el.get('class')} {el.get('id')}"):
             continue
         start, stop = page.start[el], page.end[el]
-        first = page.tokens[start] if start < stop else None
-        if first is not None and first.link is not None and stop - start <= 12:
-            if is_home_link(page, page.link_text(first.link), first.link):
-                return start, stop, ""
+        link = page.tokens[start].link if start < stop else None
+        if (
+            link is not None
+            and stop - start <= CRUMB_MAX_TOKENS
+            and is_home_link(page, page.link_text(link), link)
+        ):
+            return start, stop, ""
     return None
 
 
