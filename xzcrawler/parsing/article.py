@@ -54,9 +54,8 @@ def meta_values(page: Page) -> dict[str, tuple[str | None, str | None]]:
     first, stop = meta_window(page)
     found = read_labels(page, page.tokens[first:stop])
     span = body_range(page)
-    if span.meta_start is not None:
-        end = chain_start(page) if chain_start(page) > span.meta_start else len(page.tokens)
-        for kind, value in read_labels(page, page.tokens[span.meta_start : end]).items():
+    if span.lower_meta is not None:
+        for kind, value in read_labels(page, page.tokens[slice(*span.lower_meta)]).items():
             found.setdefault(kind, value)
     return found
 
@@ -135,7 +134,7 @@ def template(page: Page) -> str:
     title_el = page.tokens[start].block if start >= 0 else None
     first, stop = meta_window(page)
     place = (
-        "top" if stop > first else ("bottom" if body_range(page).meta_start is not None else "none")
+        "top" if stop > first else ("bottom" if body_range(page).lower_meta is not None else "none")
     )
     chain = "chain" if prev_block(page)[1] >= 0 or next_block(page)[1] >= 0 else "nochain"
     return f"{_describe(title_el)}|meta:{place}|{_describe(container(page))}|{chain}"

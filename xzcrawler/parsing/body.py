@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 
 from xzcrawler.parsing.chain import ORIGINAL_LABEL_RE, chain_start, is_chain_label
 from xzcrawler.parsing.heading import title
-from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta_start, meta_window
+from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta, meta_window
 from xzcrawler.parsing.page import Line, Page, memoised
 from xzcrawler.parsing.vocabulary import (
     CAPTION_OPENERS,
@@ -58,18 +58,19 @@ CAPTION_MAX_CHARS = 60
 
 @dataclass(frozen=True)
 class BodyRange:
-    """Tokens the body may take, and where a meta line below it starts (None: not there)."""
+    """Tokens the body may take, and a meta line below it (None: not there)."""
 
     begin: int
     stop: int
-    meta_start: int | None
+    lower_meta: tuple[int, int] | None
 
 
 @memoised
 def body_range(page: Page) -> BodyRange:
     title_end = title(page)[2]
     begin = max(meta_window(page)[1], title_end, 0)
-    stop = chain_start(page) if chain_start(page) >= begin else len(page.tokens)
+    chain_at = chain_start(page)
+    stop = chain_at if chain_at >= begin else len(page.tokens)
     for i in range(begin, stop):
         text = page.tokens[i].text.strip()
         if (
@@ -80,10 +81,17 @@ def body_range(page: Page) -> BodyRange:
         ):
             stop = i
             break
-    meta_start = lower_meta_start(page, begin, stop)
-    if meta_start is None:  # a meta line after the chain block, above the footer
-        return BodyRange(begin, stop, None)
-    return BodyRange(begin, meta_start, meta_start)
+    # A meta line below the body sits before the chain block, or before the footer.
+    end = chain_at if begin <= chain_at < len(page.tokens) else _footer_start(page, stop)
+    lower = lower_meta(page, begin, end)
+    return BodyRange(begin, min(stop, lower[0]) if lower else stop, lower)
+
+
+def _footer_start(page: Page, start: int) -> int:
+    return next(
+        (i for i in range(start, len(page.tokens)) if FOOTER_RE.search(page.tokens[i].text)),
+        len(page.tokens),
+    )
 
 
 @memoised

@@ -44,6 +44,7 @@ UPDATED_AS_DATE_RE = re.compile(spaced(*UPDATED_AS_DATE_LABELS))
 EDITOR_LINE_RE = re.compile(
     rf"^[(（\[【]?\s*(?:{spaced(*EDITOR_LABELS)}){COLON}\s*(?P<value>[^)）\]】]*)"
 )
+SEPARATORS_RE = re.compile(r"[\s|｜/\\·•,，、\[\]【】]+")
 OPEN_BRACKETS = {"【": "】", "[": "]", "（": "）", "(": ")", "《": "》", "「": "」", "〔": "〕"}
 CLOSING_BRACKETS = frozenset(OPEN_BRACKETS.values())
 OPENER = {closer: opener for opener, closer in OPEN_BRACKETS.items()}
@@ -151,27 +152,38 @@ def meta_window(page: Page) -> tuple[int, int]:
     return begin, begin
 
 
-def lower_meta_start(page: Page, begin: int, stop: int) -> int | None:
-    """Where a labelled meta line below the body starts, or None: the last lines before `stop`
-    that hold labels of the fields we read, their values in cells of their own, and dates."""
-    start = None
+def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
+    """The token range of a labelled meta line below the body: the last run of lines before
+    `end` (the chain block or the footer) holding labels of the fields we read, their values in
+    cells of their own, and dates; widget and footer-link lines after it are passed over."""
     lines = page.lines
-    index = page.tokens[stop - 1].line if stop > begin else -1
+    found: tuple[int, int] | None = None
+    index = page.tokens[end - 1].line if end > begin else -1
     while index >= 0 and lines[index].tokens[0] >= begin:
-        text = lines[index].text
+        line = lines[index]
+        text = line.text
         before = lines[index - 1].text if index > 0 else ""
-        value_cell = len(text) <= META_VALUE_MAX_CHARS and before.endswith((":", "："))
+        value_cell = len(text) <= META_CELL_MAX_CHARS and before.endswith((":", "："))
         if EDITOR_LINE_RE.match(text):  # the body's closing editor line: the body ends there
             break
-        if labelled(text) and meta_like(text):
-            start = lines[index].tokens[0]
-        elif not (start is not None and (value_cell or (meta_like(text) and len(text) <= 30))):
-            if start is not None or len(text) > 12:  # a short widget line may sit in between
-                break
-        elif value_cell or meta_like(text):
-            start = lines[index].tokens[0]
+        if (
+            (labelled(text) and meta_like(text))
+            or (value_cell and labelled(before))
+            or (found is not None and meta_like(text) and len(text) <= META_VALUE_MAX_CHARS)
+        ):
+            found = (line.tokens[0], found[1] if found else line.tokens[-1] + 1)
+        elif found is not None or not _furniture(page, line.tokens, text):
+            break
         index -= 1
-    return start
+    return found
+
+
+def _furniture(page: Page, tokens: list[int], text: str) -> bool:
+    """A line between the body and a meta line below it: a widget, or a row of links."""
+    return len(text) <= 12 or all(
+        page.tokens[i].link is not None or not SEPARATORS_RE.sub("", page.tokens[i].text)
+        for i in tokens
+    )
 
 
 def _tokens_text(tokens: list[Token]) -> tuple[str, list[tuple[int, int, Token]]]:
