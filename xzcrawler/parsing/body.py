@@ -54,6 +54,7 @@ PAGER_LINE_RE = re.compile(
 )
 SENTENCE_END = ("。", "！", "？", "；", "…", ".", "!", "?")
 CAPTION_MAX_CHARS = 60
+BODY_TEXT_MIN_CHARS = 10
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,12 @@ def body_range(page: Page) -> BodyRange:
     begin = max(meta_window(page)[1], title_end, 0)
     chain_at = chain_start(page)
     stop = chain_at if chain_at >= begin else len(page.tokens)
+    text_seen = False  # widgets above the first paragraph do not close the body
     for i in range(begin, stop):
         text = page.tokens[i].text.strip()
+        if not text_seen:
+            text_seen = len(text) >= BODY_TEXT_MIN_CHARS and page.tokens[i].link is None
+            continue
         if (
             ORIGINAL_LABEL_RE.match(text)
             or SELF_LINK_LABEL_RE.match(text)

@@ -56,6 +56,8 @@ META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); lon
 META_CELL_MAX_CHARS = 80  # ...unless the cell holds nothing else (a long publisher's name)
 META_LINE_MAX_CHARS = 80  # longer text holding one label or a date is a body paragraph...
 SENTENCE_MIN_CHARS = 12
+SENTENCE_ENDS = ("。", "！", "？", "；", "”")
+NUMBER_RE = re.compile(r"[\d,，.万次kK+ ]{1,12}")
 META_LABEL_NEAR = 10  # ...unless a label opens it, or a date does, or it holds several labels
 
 
@@ -91,27 +93,27 @@ def labelled(text: str) -> bool:
 def _sentence(text: str) -> bool:
     """Body text, not a subtitle or a widget: the meta line is not further down."""
     text = text.strip()
-    return len(text) >= SENTENCE_MIN_CHARS and text.endswith(("。", "！", "？", "；", "”"))
+    return len(text) >= SENTENCE_MIN_CHARS and text.endswith(SENTENCE_ENDS)
 
 
-def _pending_label(page: Page, index: int) -> bool:
-    """The token ends with a label whose value is in the next token (a separate cell)."""
+def _pending_label(page: Page, index: int) -> str | None:
+    """The kind of a label that ends the token, its value in the next token (a cell of its
+    own), or None."""
     text = page.tokens[index].text.rstrip()
     labels = list(META_LABEL_RE.finditer(text))
-    return (
-        text.endswith((":", "："))
-        and bool(labels)
-        and labels[-1].lastgroup != "noise"
-        and COLON_RE.fullmatch(text, labels[-1].end()) is not None
-    )
+    if text.endswith((":", "：")) and labels and COLON_RE.fullmatch(text, labels[-1].end()):
+        return labels[-1].lastgroup
+    return None
 
 
-def _value_cell(token: Token) -> bool:
+def _value_cell(token: Token, kind: str | None) -> bool:
     """The value of a label in the cell before: short, or a long publisher in a cell of its
-    own; never a sentence of the body."""
+    own; a counter's number; never a sentence of the body."""
     text = token.text.strip()
-    if _sentence(text):
+    if kind is None or text.endswith(SENTENCE_ENDS):
         return False
+    if kind == "noise":
+        return NUMBER_RE.fullmatch(text) is not None
     return len(text) <= META_VALUE_MAX_CHARS or (
         token.block.tag in {"td", "th", "span", "dd"} and len(text) <= META_CELL_MAX_CHARS
     )
@@ -128,7 +130,7 @@ def _extend(page: Page, first: int) -> int:
             break
         if EDITOR_LINE_RE.match(text.strip()) and token.line != page.tokens[last].line:
             break
-        value_cell = pending and _value_cell(token)
+        value_cell = _value_cell(token, pending)
         if not (meta_like(text) or value_cell or token.line == page.tokens[last].line):
             break
         last = i
