@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 from xzcrawler.parsing.chain import ORIGINAL_LABEL_RE, chain_start, is_chain_label
 from xzcrawler.parsing.heading import title
 from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta, meta_window
-from xzcrawler.parsing.page import Line, Page, memoised
+from xzcrawler.parsing.page import BLOCK_TAGS, Line, Page, memoised
 from xzcrawler.parsing.vocabulary import (
     CAPTION_OPENERS,
     CREDIT_ROLES,
@@ -55,6 +55,7 @@ PAGER_LINE_RE = re.compile(
 SENTENCE_END = ("。", "！", "？", "；", "…", ".", "!", "?")
 CAPTION_MAX_CHARS = 60
 BODY_TEXT_MIN_CHARS = 10
+DIV_PARAGRAPHS_MIN = 3  # sibling <div>s that are the body's paragraphs
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,19 @@ def _footer_start(page: Page, start: int) -> int:
     )
 
 
+def _paragraph(block: HtmlElement) -> bool:
+    """A paragraph of a body: <p>, <li> …, or one of several sibling <div>s holding only text."""
+    if block.tag in PARAGRAPH_TAGS:
+        return True
+    parent = block.getparent()
+    return (
+        block.tag == "div"
+        and parent is not None
+        and not any(child.tag in BLOCK_TAGS for child in block)
+        and sum(1 for sibling in parent if sibling.tag == "div") >= DIV_PARAGRAPHS_MIN
+    )
+
+
 @memoised
 def container(page: Page) -> HtmlElement | None:
     """The element holding the most paragraph text inside the body range."""
@@ -109,7 +123,7 @@ def container(page: Page) -> HtmlElement | None:
             continue
         length = len(token.text.strip())
         block = token.block
-        holder = block.getparent() if block.tag in PARAGRAPH_TAGS else block
+        holder = block.getparent() if _paragraph(block) else block
         if holder is None:
             continue
         scores[holder] = scores.get(holder, 0.0) + length
