@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from alembic import command
 from sqlalchemy import inspect, select, text
 
-from tests.conftest import FETCHED_AT, CrawlEnv
+from pipelines.storage import article_row
+from tests.conftest import FETCHED_AT, CrawlEnv, make_article
 from xzcrawler.cli import main
-from xzcrawler.models import Article, Base
+from xzcrawler.models import SHANGHAI, Article, Base
 from xzcrawler.query import Filters, find_articles
 from xzcrawler.storage import (
+    ArticleStore,
     _alembic_config,
     engine_for,
     ensure_schema,
@@ -38,6 +42,10 @@ def revision_of(database_url: str) -> str | None:
 def upgrade_to(database_url: str, revision: str) -> None:
     with engine_for(database_url).begin() as conn:
         command.upgrade(_alembic_config(conn), revision)
+
+
+def article_columns(database_url: str) -> dict[str, dict]:
+    return {c["name"]: c for c in inspect(engine_for(database_url)).get_columns("articles")}
 
 
 def insert_old_articles(database_url: str, count: int) -> None:
@@ -90,6 +98,8 @@ def test_database_made_before_migrations_is_adopted_by_db_upgrade(sqlite_url: st
     Base.metadata.create_all(
         engine, tables=[t for t in Base.metadata.sorted_tables if t.name != "unfetchable_links"]
     )
+    with engine.begin() as conn:  # columns added by later migrations
+        conn.execute(text("ALTER TABLE articles DROP COLUMN updated_at"))
     insert_old_articles(sqlite_url, 1)
     assert main(["db", "upgrade", "--database-url", sqlite_url]) == 0
     assert revision_of(sqlite_url) == head_revision()
@@ -115,3 +125,38 @@ def test_crawl_against_a_schema_behind_stops_before_fetching_and_says_db_upgrade
 def test_a_new_database_gets_its_schema_from_the_crawl_itself(sqlite_url: str) -> None:
     ensure_schema(engine_for(sqlite_url))
     assert revision_of(sqlite_url) == head_revision()
+
+
+def test_upgrade_from_0003_adds_a_nullable_updated_at_and_keeps_every_article(
+    database_url: str,
+) -> None:
+    upgrade_to(database_url, "0003")
+    insert_old_articles(database_url, 3)
+    assert "updated_at" not in article_columns(database_url)
+    assert main(["db", "upgrade", "--database-url", database_url]) == 0
+    assert revision_of(database_url) == head_revision()
+    assert article_columns(database_url)["updated_at"]["nullable"] is True
+    engine = engine_for(database_url)
+    with engine.connect() as conn:
+        stmt = select(Article.url, Article.updated_at).order_by(Article.id)
+        assert [tuple(row) for row in conn.execute(stmt)] == [
+            (f"http://127.0.0.1/a/{n}.html", None) for n in range(1, 4)
+        ]
+    # The old rows take an update time like new ones, read back in Shanghai time.
+    updated = datetime(2020, 11, 13, 8, 30, tzinfo=SHANGHAI)
+    counts = ArticleStore(engine).write([article_row(make_article(2, updated_at=updated))])
+    assert (counts.new, counts.updated) == (0, 1)
+    with engine.connect() as conn:
+        stmt = select(Article.updated_at).where(Article.url == "http://127.0.0.1/a/2.html")
+        assert conn.execute(stmt).scalar_one() == updated
+
+
+def test_downgrade_from_0004_drops_updated_at_and_keeps_every_article(database_url: str) -> None:
+    upgrade_to(database_url, "0004")
+    insert_old_articles(database_url, 2)
+    with engine_for(database_url).begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003")
+    assert revision_of(database_url) == "0003"
+    assert "updated_at" not in article_columns(database_url)
+    with engine_for(database_url).connect() as conn:
+        assert conn.execute(text("select count(*) from articles")).scalar_one() == 2

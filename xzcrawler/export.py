@@ -25,12 +25,20 @@ RECORD_FIELDS = (
     "next_url",
 )
 # Further keys, after the interface's own.
-EXTRA_FIELDS = ("id", "section_path", "date_has_time", "editor", "source_raw", "author_raw")
+EXTRA_FIELDS = (
+    "id",
+    "section_path",
+    "date_has_time",
+    "editor",
+    "source_raw",
+    "author_raw",
+    "updated_at",
+)
 FORMATS = ("jsonl", "csv")
 
 
 def export_record(article: Article) -> dict[str, Any]:
-    published = article.published_at
+    published, updated = article.published_at, article.updated_at
     return {
         "url": article.url,
         "section": article.section,
@@ -48,6 +56,7 @@ def export_record(article: Article) -> dict[str, Any]:
         "editor": article.editor,
         "source_raw": article.source_raw,
         "author_raw": article.author_raw,
+        "updated_at": updated.astimezone(SHANGHAI).isoformat() if updated else None,
     }
 
 

@@ -96,6 +96,9 @@ class Article(Base):
     next_title: Mapped[str | None] = mapped_column(Text)
 
     published_at: Mapped[datetime | None] = mapped_column(ShanghaiTime, index=True)
+    # 最后更新 / 更新时间 printed beside the publication time: a field of its own, so an edited
+    # article never moves in time.
+    updated_at: Mapped[datetime | None] = mapped_column(ShanghaiTime)
     date_has_time: Mapped[bool | None] = mapped_column(Boolean)
     date_origin: Mapped[str | None] = mapped_column(String(20))
     date_flag: Mapped[str | None] = mapped_column(String(20))

@@ -345,6 +345,16 @@ class ArticleStore:
         with self.engine.connect() as conn:
             return set(conn.execute(select(Article.url)).scalars())
 
+    def stored_titles(self) -> dict[str, str]:
+        """url -> stored title of every article, for telling a list page's retitles apart.
+
+        Titles rather than hashes: a list page that shortens a title (前缀…) is checked as a
+        prefix of the stored one. Two columns streamed, no bodies read.
+        """
+        stmt = select(Article.url, Article.title).execution_options(yield_per=10_000)
+        with self.engine.connect() as conn:
+            return {url: title for url, title in conn.execute(stmt)}
+
     def dangling_chain_urls(self, unfetchable_since: datetime) -> list[str]:
         """Neighbours named by stored articles but not stored: where chains resume.
 

@@ -352,13 +352,26 @@ def _seed_list(view: ListView) -> str:
 <div class="pages">{pager} {info}</div>"""
 
 
+# List templates cut long titles, as CMS list tags do (DedeCMS titlelen, PHPCMS str_cut): the
+# TABLE list shows the first 16 characters and "...", the MODERN list 18 and "…" with the whole
+# title in the link's title attribute.
+TABLE_LIST_TITLE_CHARS = 16
+MODERN_LIST_TITLE_CHARS = 18
+
+
+def shortened(title: str, chars: int, mark: str) -> str:
+    """The title as a list template shows it: cut to `chars` characters and `mark` if longer."""
+    return title if len(title) <= chars else title[:chars] + mark
+
+
 def _table_list(view: ListView) -> str:
     crumbs = " &gt;&gt; ".join(
         f'<a href="{_href(link.path, True)}">{link.text}</a>' for link in view.crumbs
     )
     rows = [
         f'<tr><td width="85%">·<a href="{_href(item.path, True)}" target="_blank">'
-        f'{escape(item.title)}</a></td><td align="right">({item.published:%Y-%m-%d})</td></tr>'
+        f"{escape(shortened(item.title, TABLE_LIST_TITLE_CHARS, '...'))}</a></td>"
+        f'<td align="right">({item.published:%Y-%m-%d})</td></tr>'
         for item in view.items
     ]
     pager = _pager(view, relative=True, current="<font color=red>{label}</font>")
@@ -375,7 +388,8 @@ def _table_list(view: ListView) -> str:
 def _modern_list(view: ListView) -> str:
     crumbs = "".join(f' » <a href="{link.path}">{link.text}</a>' for link in view.crumbs)
     items = [
-        f'<li><a href="{item.path}" title="{escape(item.title)}">{escape(item.title)}</a> '
+        f'<li><a href="{item.path}" title="{escape(item.title)}">'
+        f"{escape(shortened(item.title, MODERN_LIST_TITLE_CHARS, '…'))}</a> "
         f'<span class="date">[{item.published:%Y-%m-%d}]</span></li>'
         for item in view.items
     ]

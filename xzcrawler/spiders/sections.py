@@ -65,13 +65,26 @@ class SectionsSpider(PortalSpider):
             self.unusable(response, "unclassified page")
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        links = [canonical(url) for url in parsing.article_links(response)]
-        self.crawler.stats.inc_value("xz/list/article_links", len(links))
-        self.listed.update(links)
-        new = [url for url in links if self.frontier.wants(url)]
-        for url in new:
+        # url -> the title the list shows; the first showing wins, as in listed_articles.
+        shown: dict[str, str] = {}
+        for listed in parsing.listed_articles(response):
+            shown.setdefault(canonical(listed.url), listed.title)
+        stats = self.crawler.stats
+        stats.inc_value("xz/list/article_links", len(shown))
+        self.listed.update(shown)
+        new = [url for url in shown if self.frontier.wants(url)]
+        # A stored article listed under another title was edited: fetch it again (storage keeps
+        # the revision). Unchanged titles, shortened or not, cost no request.
+        retitled = [url for url, title in shown.items() if self.frontier.retitled(url, title)]
+        if retitled:
+            stats.inc_value("xz/list/retitled", len(retitled))
+            self.logger.info(
+                "list page %s shows %d stored articles retitled", response.url, len(retitled)
+            )
+        for url in new + retitled:
             yield self.request(url, self.parse_page)
-        # Older list pages only matter while this one still shows articles we lack.
+        # Older list pages only matter while this one still shows articles we lack; an edit of
+        # an old article says nothing about older pages.
         if new or self.mode is CrawlMode.FULL:
             for url in parsing.pagination_links(response):
                 yield self.request(url, self.parse_page)
