@@ -171,6 +171,7 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
         if (
             (labelled(text) and meta_like(text))
             or (value_cell and labelled(before))
+            or (found is None and _lone_date(page, index))
             or (found is not None and meta_like(text) and len(text) <= META_VALUE_MAX_CHARS)
         ):
             found = (line.tokens[0], found[1] if found else line.tokens[-1] + 1)
@@ -178,6 +179,17 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
             break
         index -= 1
     return found
+
+
+def _lone_date(page: Page, index: int) -> bool:
+    """A line that is only a date, in a block of its own after the body (not a notice's closing
+    date inside it)."""
+    line = page.lines[index]
+    if index == 0 or len(line.text) > META_VALUE_MAX_CHARS or not DATE_RE.fullmatch(line.text):
+        return False
+    block = page.tokens[line.tokens[0]].block
+    previous = page.tokens[page.lines[index - 1].tokens[-1]].block
+    return block.getparent() is not previous.getparent() and block is not previous
 
 
 def _furniture(page: Page, tokens: list[int], text: str) -> bool:
