@@ -1,0 +1,334 @@
+"""The parser on forms Chinese CMSes use that our own replica templates do not: each case is a
+failure seen on real or hostile pages (issue 11), parsed and normalised as a crawl would."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from itemadapter import ItemAdapter
+from scrapy.utils.test import get_crawler
+
+from pipelines.dates import DatesPipeline
+from pipelines.sources import SourcesPipeline
+from tests.helpers import fixture_response, html_response
+from xzcrawler import parsing
+from xzcrawler.items import Article
+from xzcrawler.parsing import PageKind
+
+SITE = "http://www.xzspw.org.cn"
+URL = f"{SITE}/a/2.html"
+FETCHED_AT = datetime(2020, 11, 13, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TITLE = "标题甲乙丙丁"
+BODY = (
+    "<p>　　第一段正文，内容足够长，用来当正文。</p>"
+    "<p><strong>一是</strong>加强组织领导，压实责任。</p>"
+    "<p><b>二是加强宣传。</b>营造氛围。</p>"
+)
+BODY_TEXT = [
+    "第一段正文，内容足够长，用来当正文。",
+    "一是加强组织领导，压实责任。",
+    "二是加强宣传。营造氛围。",
+]
+CHAIN = (
+    '<div>上一篇：<a href="/a/1.html">无锡举行乡村振兴论坛</a></div>'
+    '<div>下一篇：<a href="/a/3.html">无人机植保走进田间</a></div>'
+)
+
+
+def article_page(
+    meta: str = "2020-11-12 作者:张三 来源:新华网",
+    body: str = BODY,
+    *,
+    chain: str = CHAIN,
+    below: str = "",
+    head: str = "",
+) -> str:
+    """A whole article page with a logo heading, a hidden heading, a breadcrumb, and the parts
+    given; the title is an h2 that <title> confirms."""
+    return (
+        f"<html><head><title>{TITLE}_党建工作_乡镇时评网</title>{head}</head><body>"
+        "<div class=logo><h1><a href=/>乡镇时评网</a></h1></div>"
+        "<div>当前位置：<a href=/>首页</a> &gt; <a href=/djgz/>党建工作</a></div>"
+        f"<h1 style='display:none'>隐藏的旧标题</h1><h2>{TITLE}</h2><div>{meta}</div>"
+        f"<div class=content>{body}</div>{below}<div>{chain}</div>"
+        "<div>乡镇时评网 版权所有</div></body></html>"
+    )
+
+
+def normalised(html: str, url: str = URL) -> dict[str, Any]:
+    """parse_article, then the dates and sources pipelines, as the crawl runs them."""
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    item: Article = parsing.parse_article(html_response(html, url), FETCHED_AT)
+    item = DatesPipeline.from_crawler(crawler).process_item(item)
+    item = SourcesPipeline.from_crawler(crawler).process_item(item)
+    return ItemAdapter(item).asdict()
+
+
+def test_seed_page_credits_the_dateline_reporter_where_the_meta_line_says_anonymous() -> None:
+    response = fixture_response("seed_article.html", f"{SITE}/html/djgz/20201112/5680.html")
+    item = parsing.parse_article(response, FETCHED_AT)
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    item = DatesPipeline.from_crawler(crawler).process_item(item)
+    item = SourcesPipeline.from_crawler(crawler).process_item(item)
+    assert (item.author_raw, item.author, item.source) == ("佚名", "扶婧颖", "七一网")
+
+
+def test_chain_titles_beginning_with_wu_are_links_not_chain_ends() -> None:
+    record = normalised(article_page())
+    assert (record["prev_url"], record["prev_title"], record["next_url"]) == (
+        f"{SITE}/a/1.html",
+        "无锡举行乡村振兴论坛",
+        f"{SITE}/a/3.html",
+    )
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "没有了",
+        "无",
+        "（无）",
+        "已经是最后一篇",
+        "没有下一篇了",
+        "没有了，已经是最新文章",
+        '<a href="/djgz/">返回列表</a>',  # EmpireCMS
+        "<a href=\"javascript:alert('最后一页')\">最后一页</a>",  # PHPCMS
+        '<a href="javascript:;" class="disable">: 没有了</a>',  # MetInfo
+    ],
+)
+def test_chain_end_words_alone_end_the_chain(end: str) -> None:
+    chain = f'<div>上一篇：<a href="/a/1.html">旧文一篇</a></div><div>下一篇：{end}</div>'
+    record = normalised(article_page(chain=chain))
+    assert (record["prev_url"], record["next_url"]) == (f"{SITE}/a/1.html", None)
+
+
+def test_long_meta_line_with_the_date_first_is_a_meta_line_not_body() -> None:
+    publisher = "中华人民共和国农业农村部农村合作经济指导司政策与改革处办公室联络组"
+    meta = f"2020-11-12 10:35:08 来源：{publisher} 作者：张　三 点击数：12 字号：大 中 小"
+    response = html_response(article_page(meta), URL)
+    record = normalised(article_page(meta))
+    assert parsing.page_kind(response) is PageKind.ARTICLE
+    assert (record["source_raw"], record["author"], record["body"].split("\n")) == (
+        publisher,
+        "张三",
+        BODY_TEXT,
+    )
+    assert record["published_at"].isoformat() == "2020-11-12T10:35:08+08:00"
+
+
+def test_title_heading_that_also_holds_the_meta_line_gives_the_title_alone() -> None:
+    """PHPCMS: <h1>title<br/><span>date 来源：X 点击：</span></h1>."""
+    html = article_page("").replace(
+        f"<h2>{TITLE}</h2>", f"<h1>{TITLE}<br/><span>2020-11-12 来源：新华网 点击：</span></h1>"
+    )
+    record = normalised(html)
+    assert (record["title"], record["source"], record["body"].split("\n")) == (
+        TITLE,
+        "新华网",
+        BODY_TEXT,
+    )
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["<p>关键字：乡村 振兴</p>", "<p>相关热词搜索：乡村振兴</p>", "<p>------分隔线------</p>"],
+)
+def test_tag_lines_and_separators_close_the_body(after: str) -> None:
+    record = normalised(article_page(body=BODY + after + "<p>推荐的另一篇文章标题很长很长。</p>"))
+    assert record["body"].split("\n") == BODY_TEXT
+
+
+def test_a_credit_closing_the_last_paragraph_names_the_author() -> None:
+    body = "<p>第一段正文，内容足够长，用来当正文。</p><p>第二段到此为止。（记者 黄小玲）</p>"
+    record = normalised(article_page("2020-11-12 来源：新华网", body))
+    assert (record["author"], record["body"].split("\n")[-1]) == (
+        "黄小玲",
+        "第二段到此为止。（记者 黄小玲）",
+    )
+
+
+def test_bold_lead_ins_keep_their_paragraphs() -> None:
+    assert normalised(article_page())["body"].split("\n") == BODY_TEXT
+
+
+def test_article_page_without_a_chain_block_is_a_whole_article_at_its_chain_end() -> None:
+    html = article_page(chain="")
+    response = html_response(html, URL)
+    assert (parsing.page_kind(response), parsing.incomplete_reason(response)) == (
+        PageKind.ARTICLE,
+        None,
+    )
+    record = normalised(html)
+    assert (record["title"], record["prev_url"], record["next_url"]) == (TITLE, None, None)
+
+
+def test_hidden_and_logo_headings_are_never_the_title() -> None:
+    assert normalised(article_page())["title"] == TITLE
+
+
+def test_meta_line_below_the_body_in_table_cells_is_read() -> None:
+    below = (
+        "<table><tr><td>信息来源：</td><td>市政府办公室</td><td>发布日期：</td>"
+        "<td>2020-11-12</td><td>最后更新：2020-11-13 08:00</td></tr></table>"
+    )
+    record = normalised(article_page("", below=below))
+    assert (record["source"], record["published_at"].isoformat(), record["updated_at"]) == (
+        "市政府办公室",
+        "2020-11-12T00:00:00+08:00",
+        datetime(2020, 11, 13, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    assert record["body"].split("\n") == BODY_TEXT
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "发布时间：2020-11-12 来源：新华网最后更新：2020-11-13",
+        "更新时间：2020-11-13 发布时间：2020-11-12 来源：新华网",
+        "来源于：新华网 发布时间：2020-11-12 更新时间：2020-11-13",
+    ],
+)
+def test_update_time_is_its_own_field_and_never_ends_up_in_the_source(meta: str) -> None:
+    record = normalised(article_page(meta))
+    assert (record["source"], record["published_at"].date().isoformat()) == (
+        "新华网",
+        "2020-11-12",
+    )
+    assert record["updated_raw"] == "2020-11-13"
+
+
+@pytest.mark.parametrize(
+    ("lines", "author", "editor"),
+    [
+        ("<p>【文/李四】</p>", "李四", None),
+        ("<p>（文/图 李四）</p>", "李四", None),
+        ("<p>供稿：党委宣传部 摄影/王五 编辑/赵六</p><p>文字：李四</p>", "李四", "赵六"),
+        ("<p>（责任编辑：钱七）</p>", None, "钱七"),
+    ],
+)
+def test_bylines_and_credits_leave_the_body_for_their_fields(
+    lines: str, author: str | None, editor: str | None
+) -> None:
+    record = normalised(article_page("2020-11-12 作者:佚名 来源:新华网", BODY + lines))
+    assert (record["body"].split("\n"), record["author"], record["editor"]) == (
+        BODY_TEXT,
+        author,
+        editor,
+    )
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "本报讯（记者 王五）",
+        "新华社北京11月12日电（记者 王五）",
+        "新华社北京11月12日电 （王五）",
+        "（记者 王五）",
+    ],
+)
+def test_a_credit_opening_the_lead_names_the_author_and_stays_in_the_body(lead: str) -> None:
+    body = f"<p>{lead}第一段正文，内容足够长，用来当正文。</p><p>第二段。</p>"
+    record = normalised(article_page("2020-11-12 作者：佚名 来源：新华网", body))
+    assert (record["author"], record["body"].split("\n")[0]) == (
+        "王五",
+        f"{lead}第一段正文，内容足够长，用来当正文。",
+    )
+
+
+def test_photographer_named_in_a_credit_is_never_the_author() -> None:
+    body = BODY + "<p>摄影/王五</p>"
+    record = normalised(article_page("2020-11-12 来源：新华网", body))
+    assert (record["author"], record["body"].split("\n")) == (None, BODY_TEXT)
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        '<p style="text-align:center"><img src="/a.jpg"></p>'
+        '<p style="text-align:center">村民在采摘草莓</p>',
+        '<p><img src="/a.jpg"></p><p>图为村民在采摘草莓。</p>',
+        '<figure><img src="/a.jpg"><figcaption>村民在采摘草莓</figcaption></figure>',
+        "<p>图集</p><p>【纠错】</p><p>【打印】 【关闭】</p>",
+    ],
+)
+def test_captions_and_widgets_leave_the_body(furniture: str) -> None:
+    record = normalised(article_page(body=BODY + furniture))
+    assert record["body"].split("\n") == BODY_TEXT
+
+
+@pytest.mark.parametrize(
+    ("meta", "source", "author"),
+    [
+        ("来源：【新华网】 作者：（李四）", "新华网", "李四"),
+        ("来源:[新华网] 作者:「李四」", "新华网", "李四"),
+        ("稿源：《农民日报》 撰稿：明 亮", "农民日报", "明亮"),
+        ("出处：<a href='http://www.people.com.cn/'>人民网</a> 记者：王五", "人民网", "王五"),
+    ],
+)
+def test_meta_values_in_brackets_links_and_padding_read_clean(
+    meta: str, source: str, author: str
+) -> None:
+    record = normalised(article_page(f"2020-11-12 {meta}"))
+    assert (record["source"], record["author"]) == (source, author)
+
+
+def test_split_article_lists_its_further_pages_in_order() -> None:
+    pager = (
+        '<div>第1页 <a href="2_2.html">2</a> <a href="2_3.html">3</a> '
+        '<a href="2_2.html">下一页</a></div>'
+    )
+    record = normalised(article_page(body=BODY + pager))
+    assert (record["page_urls"], record["body"].split("\n")) == (
+        [f"{SITE}/a/2_2.html", f"{SITE}/a/2_3.html"],
+        BODY_TEXT,
+    )
+
+
+def test_query_pager_of_a_split_article_is_read() -> None:
+    pager = '<p><a href="?id=2&page=2">下一页</a> <a href="?id=2&page=3">3</a></p>'
+    record = normalised(article_page(body=BODY + pager), f"{SITE}/show.asp?id=2")
+    assert record["page_urls"] == [
+        f"{SITE}/show.asp?id=2&page=2",
+        f"{SITE}/show.asp?id=2&page=3",
+    ]
+
+
+def test_deeply_nested_page_parses_without_recursion() -> None:
+    deep = "<div>" * 250 + BODY + "</div>" * 250
+    unclosed = "<font>" * 1500 + "尾注"
+    record = normalised(article_page(body=deep, below=unclosed))
+    assert record["body"].split("\n") == BODY_TEXT
+
+
+def test_page_nested_beyond_the_html_parser_depth_is_incomplete_not_an_exception() -> None:
+    """libxml2 stops building the tree at depth 256: the body is lost, and the page says so."""
+    response = html_response(article_page(body="<div>" * 3000 + BODY), URL)
+    assert parsing.incomplete_reason(response) == "empty body"
+
+
+def test_a_failing_field_extractor_costs_only_that_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xzcrawler.parsing import chain
+
+    def broken(page: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(chain, "original_url", broken)
+    from xzcrawler.parsing import article
+
+    monkeypatch.setattr(article, "original_url", broken)
+    item = parsing.parse_article(html_response(article_page(), URL), FETCHED_AT)
+    assert (item.parse_errors, item.title, item.source_raw) == (
+        {"original_url": "ValueError: boom"},
+        TITLE,
+        "新华网",
+    )
+
+
+def test_template_signature_names_title_meta_place_body_and_chain() -> None:
+    item = parsing.parse_article(html_response(article_page(), URL), FETCHED_AT)
+    assert item.template == "h2|meta:top|div.content|chain"
