@@ -27,7 +27,7 @@ from xzcrawler.storage import ArticleStore, WriteCounts, engine_for, ensure_sche
 
 logger = logging.getLogger(__name__)
 
-_DATETIME_FIELDS = ("published_at", "fetched_at")
+_DATETIME_FIELDS = ("published_at", "fetched_at", "updated_at")
 _DATE_FIELDS = ("dateline_date",)
 
 

@@ -2,14 +2,16 @@
 
 The parser is checked the way users see it: `parse_article`, then the normalising pipelines,
 then the export record's fields. One test per axis value from a plain baseline names the
-cause of a failure.
+cause of a failure; the hypothesis test mixes every axis (thousands of examples in CI).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from scrapy.utils.test import get_crawler
 
 from pipelines.dates import DatesPipeline
@@ -21,6 +23,8 @@ from xzcrawler.models import SHANGHAI
 from xzcrawler.parsing import parse_article
 from xzcrawler.replica import variants
 from xzcrawler.replica.variants import AXES, FETCHED_AT, Variant
+
+EXAMPLES = int(os.environ.get("XZ_VARIANT_EXAMPLES", "2000"))
 
 
 class Pipelines:
@@ -120,4 +124,14 @@ def test_baseline_parses_exactly() -> None:
     [pytest.param(a, v, var, id=f"{a}={v}") for a, v, var in variants.one_factor_variants()],
 )
 def test_each_form_parses_exactly(axis: str, value: str, variant: Variant) -> None:
+    assert_parses_exactly(variant)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(variants.variants())
+def test_every_generated_variant_parses_exactly(variant: Variant) -> None:
     assert_parses_exactly(variant)

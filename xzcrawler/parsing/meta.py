@@ -53,6 +53,7 @@ EDGE_CHARS = " \t\r\n,，;；|｜/"
 META_SCAN_TOKENS = 40  # how far after the title the meta line may start
 META_SKIP_TOKENS = 8  # subtitle / share tokens tolerated between the title and the meta line
 META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); longer text is the body
+VALUE_CELL_TAGS = frozenset({"td", "th", "dd", "li"})
 META_CELL_MAX_CHARS = 80  # ...unless the cell holds nothing else (a long publisher's name)
 META_LINE_MAX_CHARS = 80  # longer text holding one label or a date is a body paragraph...
 SENTENCE_MIN_CHARS = 12
@@ -106,17 +107,20 @@ def _pending_label(page: Page, index: int) -> str | None:
     return None
 
 
-def _value_cell(token: Token, kind: str | None) -> bool:
-    """The value of a label in the cell before: short, or a long publisher in a cell of its
-    own; a counter's number; never a sentence of the body."""
+def _value_cell(token: Token, label: Token, kind: str | None) -> bool:
+    """The value of a label in the cell before (<td>来源：</td><td>新华网</td>): the next cell,
+    a counter's number after a counter's label; never a sentence of the body."""
     text = token.text.strip()
-    if kind is None or text.endswith(SENTENCE_ENDS):
+    if (
+        kind is None
+        or text.endswith(SENTENCE_ENDS)
+        or token.block.tag not in VALUE_CELL_TAGS
+        or token.block.getprevious() is not label.block
+    ):
         return False
     if kind == "noise":
         return NUMBER_RE.fullmatch(text) is not None
-    return len(text) <= META_VALUE_MAX_CHARS or (
-        token.block.tag in {"td", "th", "span", "dd"} and len(text) <= META_CELL_MAX_CHARS
-    )
+    return len(text) <= META_CELL_MAX_CHARS
 
 
 def _extend(page: Page, first: int) -> int:
@@ -130,7 +134,7 @@ def _extend(page: Page, first: int) -> int:
             break
         if EDITOR_LINE_RE.match(text.strip()) and token.line != page.tokens[last].line:
             break
-        value_cell = _value_cell(token, pending)
+        value_cell = _value_cell(token, page.tokens[last], pending)
         if not (meta_like(text) or value_cell or token.line == page.tokens[last].line):
             break
         last = i
@@ -165,7 +169,11 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
         line = lines[index]
         text = line.text
         before = lines[index - 1].text if index > 0 else ""
-        value_cell = len(text) <= META_CELL_MAX_CHARS and before.endswith((":", "："))
+        value_cell = (
+            len(text) <= META_CELL_MAX_CHARS
+            and before.endswith((":", "："))
+            and page.tokens[line.tokens[0]].block.tag in VALUE_CELL_TAGS
+        )
         if EDITOR_LINE_RE.match(text):  # the body's closing editor line: the body ends there
             break
         if (
@@ -182,14 +190,17 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
 
 
 def _lone_date(page: Page, index: int) -> bool:
-    """A line that is only a date, in a block of its own after the body (not a notice's closing
-    date inside it)."""
+    """A line that opens with a date (a hit counter may follow), in a block of its own after
+    the body (not a notice's closing date inside it)."""
     line = page.lines[index]
-    if index == 0 or len(line.text) > META_VALUE_MAX_CHARS or not DATE_RE.fullmatch(line.text):
+    text = line.text
+    if index == 0 or not (DATE_RE.match(text) and meta_like(text)):
         return False
     block = page.tokens[line.tokens[0]].block
     previous = page.tokens[page.lines[index - 1].tokens[-1]].block
-    return block.getparent() is not previous.getparent() and block is not previous
+    return block is not previous and (
+        block.tag in VALUE_CELL_TAGS or block.getparent() is not previous.getparent()
+    )
 
 
 def _furniture(page: Page, tokens: list[int], text: str) -> bool:
