@@ -17,6 +17,7 @@ from xzcrawler.parsing.vocabulary import (
     DATE_LABELS,
     EDITOR_LABELS,
     NOISE_LABELS,
+    SOURCE_BARE_LABELS,
     SOURCE_LABELS,
     UPDATED_AS_DATE_LABELS,
     UPDATED_LABELS,
@@ -33,7 +34,10 @@ META_LABEL_RE = re.compile(
     rf"(?:(?P<updated>{spaced(*UPDATED_LABELS)})|(?P<date>{spaced(*DATE_LABELS)})"
     rf"|(?P<source>{spaced(*SOURCE_LABELS)})|(?P<editor>{spaced(*EDITOR_LABELS)})"
     rf"|(?P<author>{spaced(*AUTHOR_LABELS)})|(?P<noise>{spaced(*NOISE_LABELS)}))(?={COLON})"
+    # 本文来源于北京商报: a label ending in a preposition needs no colon
+    rf"|(?P<source_bare>{'|'.join(SOURCE_BARE_LABELS)})(?=[^\s:：])"
 )
+LABEL_KINDS = {"source_bare": "source"}
 # Where a value ends: the next label (known, or any short word with a colon after a space),
 # page furniture, a bracket that opens more furniture.
 VALUE_END_RE = re.compile(
@@ -243,17 +247,28 @@ def _balanced(value: str) -> str:
     return value
 
 
+def _token_end(spans: list[tuple[int, int, Token]], start: int, end: int) -> int:
+    """A publisher ends with the element it is written in: 来源：<a>求是网</a>参与互动 is 求是网,
+    中国新闻网<span>王帆</span> is 中国新闻网."""
+    for begin, stop, token in spans:
+        if stop > start and token.text[max(start - begin, 0) :].strip():
+            return min(stop, end)
+    return end
+
+
 def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, str | None]]:
     """Raw value and link URL per label kind found in these tokens (first of a kind wins)."""
     line, spans = _tokens_text(tokens)
     found: dict[str, tuple[str | None, str | None]] = {}
     taken: list[tuple[int, int]] = []
     for match in META_LABEL_RE.finditer(line):
-        kind = match.lastgroup or "noise"
+        kind = LABEL_KINDS.get(match.lastgroup or "", match.lastgroup or "noise")
         if kind == "noise" or kind in found:
             continue
         colon = COLON_RE.match(line, match.end())
         value_start, value_end = _value(line, colon.end() if colon else match.end())
+        if kind == "source":
+            value_end = _token_end(spans, value_start, value_end)
         if kind not in {"date", "updated"}:
             date_match = DATE_RE.search(line, value_start, value_end)
             value_end = date_match.start() if date_match else value_end

@@ -23,6 +23,8 @@ SOURCE_LABELS = (
     "稿件来源", "文章来源", "信息来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源",
     "稿源", "出处", "转自", "转载自", "摘自", "来自",
 )  # fmt: skip
+# Source labels that end in a preposition and may run into their value without a colon.
+SOURCE_BARE_LABELS = ("本文来源于", "文章来源于", "本文转载自", "本文转自", "本文摘自")
 EDITOR_LABELS = ("责任编辑", "值班编辑", "网络编辑", "本期编辑", "编辑", "责编")
 NOISE_LABELS = (
     "点击数", "点击量", "点击率", "点击", "浏览次数", "浏览量", "浏览", "阅读次数", "阅读量",
