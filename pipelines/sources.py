@@ -29,6 +29,17 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from xzcrawler.parsing.vocabulary import (
+    AUTHOR_LABELS,
+    DATE_LABELS,
+    EDITOR_LABELS,
+    NOISE_LABELS,
+    PLACEHOLDER_AUTHORS,
+    SOURCE_BARE_LABELS,
+    SOURCE_LABELS,
+    UPDATED_LABELS,
+)
+
 PUBLISHERS_FILE = Path(__file__).with_name("publishers.json")
 PORTAL_NAME = "乡镇时评网"
 STATS_PREFIX = "xz/sources"
@@ -76,17 +87,27 @@ def _tidy_spaces(text: str) -> str:
 
 # --- sources -----------------------------------------------------------------------------
 
-_SOURCE_LABELS = (
-    "稿件来源|文章来源|信息来源|新闻来源|内容来源|资料来源|消息来源|图片来源|转载来源|来源于|来源"
-    "|转载自|转载于|转自|出处|来自|摘自|选自|原载于|原载|刊于"
+# The parser's source labels (xzcrawler.parsing.vocabulary) plus spellings seen only inside
+# values (资料来源 in a credits line, 原载于 in a note).
+_SOURCE_LABELS = "|".join(
+    sorted(
+        {*SOURCE_LABELS, *SOURCE_BARE_LABELS, "资料来源", "图片来源", "转载来源", "转载于", "选自"}
+        | {"原载于", "原载", "刊于"},
+        key=len,
+        reverse=True,
+    )
 )
 # A label anywhere with its colon starts the source ('2020-11-12 作者:佚名 来源:七一网').
 _SOURCE_LABEL_ANYWHERE = re.compile(rf"(?:{_SOURCE_LABELS})\s*:")
 # At the start the colon may be missing ('转自人民网').
 _SOURCE_LABEL_START = re.compile(rf"^(?:{_SOURCE_LABELS})\s*:?")
-_META_LABELS = (
-    "责任编辑|编辑|责编|作者|撰稿|记者|通讯员|文|图|摄影|审核|校对|发布时间|发布日期|更新时间"
-    "|时间|日期|点击数|点击量|点击|浏览次数|浏览量|浏览|阅读数|阅读量|阅读|字体|字号"
+_META_LABELS = "|".join(
+    sorted(
+        {*DATE_LABELS, *UPDATED_LABELS, *AUTHOR_LABELS, *EDITOR_LABELS, *NOISE_LABELS}
+        | {"通讯员", "图", "摄影"},
+        key=len,
+        reverse=True,
+    )
 )
 # Where a template glues the next meta-line field on: everything from here on is not the source.
 _SOURCE_TAIL = re.compile(
@@ -455,11 +476,10 @@ _SKIP_WORDS = frozenset({
     "阅读量", "字体", "字号", "打印", "关闭", "分享", "收藏", "发布者", "发布人", "发布", "录入",
     "录入者", "投稿", "上传",
 })
-_ANONYMOUS = frozenset({
-    "佚名", "未知", "不详", "匿名", "admin", "administrator", "管理员", "系统管理员", "网站管理员",
+_ANONYMOUS = PLACEHOLDER_AUTHORS | {
     "超级管理员", "本站", "本网", "无", "暂无", "原创", "网络", "互联网", "小编", "本站编辑",
     "本网编辑", "本报讯", "本网讯", "本站讯", "讯", "none", "null", "unknown",
-})
+}
 # fmt: on
 _LABEL_WORDS = sorted({*_ROLE_WORDS, *_SKIP_WORDS}, key=len, reverse=True)
 # A role or field word with its colon is a label wherever it stands ('作者:张三来源:人民网').
