@@ -131,4 +131,4 @@ def pagination_links(response: TextResponse) -> list[str]:
 
 def continuation_links(response: TextResponse) -> list[str]:
     """Further pages of an article split over several (第1页 2 3 下一页), in order."""
-    return parse_article(response, datetime.now()).page_urls
+    return _article.page_urls(page_of(response))

@@ -119,6 +119,12 @@ def incomplete_reason(page: Page, raw: bytes, text: str) -> str | None:
     return None
 
 
+def page_urls(page: Page) -> list[str]:
+    """The further pages of an article split over several: the pager between its body and its
+    chain block."""
+    return continuation_links(page, page.url, body_range(page).begin, chain_start(page))
+
+
 def _describe(el: HtmlElement | None) -> str:
     if el is None:
         return "-"
@@ -162,7 +168,6 @@ def parse(page: Page, fetched_at: datetime) -> Article:
     author_raw, _ = meta.get("author", (None, None))
     source_raw, source_url = meta.get("source", (None, None))
     editor_in_meta, _ = meta.get("editor", (None, None))
-    span = _read(errors, "body", lambda: body_range(page))
     return Article(
         url=page.url,
         fetched_at=fetched_at,
@@ -185,14 +190,7 @@ def parse(page: Page, fetched_at: datetime) -> Article:
         editor_raw=_read(errors, "editor", lambda: body(page).editor) or editor_in_meta,
         updated_raw=updated_raw,
         byline_raw=_read(errors, "byline", lambda: byline(page)),
-        page_urls=_read(
-            errors,
-            "page_urls",
-            lambda: (
-                continuation_links(page, page.url, span.begin, chain_start(page)) if span else []
-            ),
-            [],
-        ),
+        page_urls=_read(errors, "page_urls", lambda: page_urls(page), []),
         template=_read(errors, "template", lambda: template(page)),
         parse_errors=errors,
     )
