@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -197,7 +197,7 @@ def memoised(fn: Callable[[Page], T]) -> Callable[[Page], T]:
     @wraps(fn)
     def wrapper(page: Page) -> T:
         try:
-            return page.memo[key]  # type: ignore[no-any-return]
+            return cast(T, page.memo[key])
         except KeyError:
             value = page.memo[key] = fn(page)
             return value
