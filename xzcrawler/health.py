@@ -1,8 +1,9 @@
 """How healthy a crawl was, judged from our own counts (Scrapy exits 0 even when items are lost).
 
-The FieldFill extension counts, per stored item, which fields were filled; `assess` turns a
-finished crawl's stats into a status, a one-line reason and warnings, comparing fill rates with
-earlier runs the way spidermon monitors do.
+The FieldFill extension counts, per stored item, which fields were filled (overall and per
+template signature, so a template the parser reads badly stands out); `assess` turns a finished
+crawl's stats into a status, a one-line reason and warnings, comparing article pages fetched
+with items stored and fill rates with earlier runs, the way spidermon monitors do.
 """
 
 from __future__ import annotations
@@ -18,7 +19,23 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
-from xzcrawler.spiders.base import INCOMPLETE_ARTICLES
+from xzcrawler.stats_keys import (
+    ARTICLE_PAGES,
+    ARTICLES_YIELDED,
+    CONTINUATION_PAGES,
+    FILL_BY_TEMPLATE,
+    FILL_ITEMS,
+    FILL_PREFIX,
+    INCOMPLETE_ARTICLES,
+    ITEMS_DROPPED,
+    OTHER_TEMPLATES,
+    PARSE_ERROR_EXAMPLES,
+    PARSE_ERRORS_PREFIX,
+    SPLIT_ARTICLES,
+    SPLIT_UNFINISHED,
+    TEMPLATES_KEPT,
+    UNPARSABLE_ARTICLES,
+)
 
 FILL_FIELDS = ("published_at", "author", "source", "section", "body")
 
@@ -44,10 +61,20 @@ class FieldFill:
 
     def item_scraped(self, item: Any) -> None:
         adapter = ItemAdapter(item)
-        self.stats.inc_value("xz/fill/items")
-        for name in FILL_FIELDS:
-            if adapter.get(name):
-                self.stats.inc_value(f"xz/fill/{name}")
+        self.stats.inc_value(FILL_ITEMS)
+        filled = [name for name in FILL_FIELDS if adapter.get(name)]
+        for name in filled:
+            self.stats.inc_value(f"{FILL_PREFIX}{name}")
+        template = adapter.get("template")
+        if template:
+            by_template = self.stats.get_value(FILL_BY_TEMPLATE, {})
+            if template not in by_template and len(by_template) >= TEMPLATES_KEPT:
+                template = OTHER_TEMPLATES
+            counts = by_template.setdefault(template, {"items": 0})
+            counts["items"] += 1
+            for name in filled:
+                counts[name] = counts.get(name, 0) + 1
+            self.stats.set_value(FILL_BY_TEMPLATE, by_template)
 
 
 @dataclass
@@ -87,16 +114,75 @@ def http_errors(stats: dict[str, Any]) -> dict[str, int]:
     return errors
 
 
+# Why an article page gave no stored article: stats key -> the word the run's reason uses.
+LOSSES = {
+    UNPARSABLE_ARTICLES: "unparsable",
+    ITEMS_DROPPED: "dropped",
+    INCOMPLETE_ARTICLES: "still incomplete",
+    SPLIT_UNFINISHED: "split over pages with a page missing",
+}
+
+
 def dropped_articles(stats: dict[str, Any]) -> int:
-    """Article pages that gave no stored article: dropped items and pages still cut."""
-    return stats.get("item_dropped_count", 0) + stats.get(INCOMPLETE_ARTICLES, 0)
+    """Article pages that gave no stored article: unparsable, dropped by a pipeline, still cut
+    after their retries, or split over pages of which one failed."""
+    return sum(stats.get(key, 0) for key in LOSSES)
+
+
+def article_pages(stats: dict[str, Any]) -> int:
+    """Article pages read to an outcome; never fewer than the outcomes counted (a worker of a
+    shared crawl may store items whose pages another worker fetched)."""
+    return max(stats.get(ARTICLE_PAGES, 0), stats.get(FILL_ITEMS, 0) + dropped_articles(stats))
+
+
+def parse_errors(stats: dict[str, Any]) -> dict[str, int]:
+    """Article pages per field whose extractor raised."""
+    return {
+        key.removeprefix(PARSE_ERRORS_PREFIX): value
+        for key, value in sorted(stats.items())
+        if key.startswith(PARSE_ERRORS_PREFIX)
+    }
 
 
 def fill_rates(stats: dict[str, Any]) -> dict[str, float]:
-    items = stats.get("xz/fill/items", 0)
+    items = stats.get(FILL_ITEMS, 0)
     if not items:
         return {}
-    return {name: round(stats.get(f"xz/fill/{name}", 0) / items, 4) for name in FILL_FIELDS}
+    return {name: round(stats.get(f"{FILL_PREFIX}{name}", 0) / items, 4) for name in FILL_FIELDS}
+
+
+def template_fill_rates(stats: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per template signature: stored items and the share of them with each field filled."""
+    rates = {}
+    for template, counts in sorted(stats.get(FILL_BY_TEMPLATE, {}).items()):
+        items = counts["items"]
+        rates[template] = {
+            "items": items,
+            **{name: round(counts.get(name, 0) / items, 4) for name in FILL_FIELDS},
+        }
+    return rates
+
+
+def extraction_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """What the run record keeps of extraction: article pages fetched against items stored
+    and lost (and why), parse errors per field with an example, fill rates per template."""
+    examples = stats.get(PARSE_ERROR_EXAMPLES, {})
+    return {
+        "article_pages": article_pages(stats),
+        "items_yielded": stats.get(ARTICLES_YIELDED, 0),
+        "stored": stats.get(FILL_ITEMS, 0),
+        "dropped": stats.get(ITEMS_DROPPED, 0),
+        "unparsable": stats.get(UNPARSABLE_ARTICLES, 0),
+        "incomplete": stats.get(INCOMPLETE_ARTICLES, 0),
+        "split_articles": stats.get(SPLIT_ARTICLES, 0),
+        "continuation_pages": stats.get(CONTINUATION_PAGES, 0),
+        "split_unfinished": stats.get(SPLIT_UNFINISHED, 0),
+        "parse_errors": {
+            name: {"count": count, **examples.get(name, {})}
+            for name, count in parse_errors(stats).items()
+        },
+        "fill_by_template": template_fill_rates(stats),
+    }
 
 
 def assess(
@@ -125,8 +211,16 @@ def assess(
     failed_requests = errors.get("retries_exhausted", 0) + sum(
         count for status, count in errors.items() if status.isdigit() and int(status) >= 500
     )
-    items = stats.get("xz/fill/items", 0)
-    dropped = dropped_articles(stats)
+    pages = article_pages(stats)
+    lost = dropped_articles(stats)
+    examples = stats.get(PARSE_ERROR_EXAMPLES, {})
+    for name, count in parse_errors(stats).items():
+        if count / pages > thresholds.max_drop_rate:
+            error = examples.get(name, {}).get("error")
+            assessment.warnings.append(
+                f"parse errors in {name} on {count} of {pages} article pages"
+                + (f" ({error})" if error else "")
+            )
     reasons = []
     if not stats.get("finish_reason"):
         reasons.append("the crawl did not run to an end (see the log)")
@@ -143,8 +237,9 @@ def assess(
         reasons.append("list pages showed no article links (the markup may have changed)")
     if responses and failed_requests / responses > thresholds.max_error_rate:
         reasons.append(f"error rate {failed_requests / responses:.0%} of {responses} responses")
-    if items + dropped and dropped / (items + dropped) > thresholds.max_drop_rate:
-        reasons.append(f"{dropped} of {items + dropped} article pages were unusable or dropped")
+    if pages and lost / pages > thresholds.max_drop_rate:
+        why = ", ".join(f"{stats[key]} {word}" for key, word in LOSSES.items() if stats.get(key))
+        reasons.append(f"{lost} of {pages} article pages gave no stored article ({why})")
     if reasons and assessment.status is RunStatus.OK:
         assessment.status = RunStatus.FAILED
     assessment.reason = "; ".join(reasons) or None

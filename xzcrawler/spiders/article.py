@@ -43,8 +43,12 @@ class ArticleSpider(PortalSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.request(self.url, self.parse_article)
 
-    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        article = self.article(response)
+    def parse_article(
+        self, response: Response, whole: Article | None = None
+    ) -> Iterator[Article | scrapy.Request]:
+        """The article (or, for a split one, the whole article after its last page), then its
+        chain in the directions asked for."""
+        article = whole or self.article(response)
         if article is None:
             return
         yield article

@@ -1,8 +1,14 @@
-"""What every spider of the portal does with an article page, whatever led it there."""
+"""What every spider of the portal does with an article page, whatever led it there.
+
+Every article page is read through `parsing.parse_article`, and every outcome is counted (see
+xzcrawler.stats_keys), so health.assess can compare article pages fetched with items stored: a
+parser that raises, fields whose extractors raise, pages still cut and split articles whose
+further pages failed all show in the run record instead of only in the log.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -19,18 +25,38 @@ from twisted.python.failure import Failure
 from xzcrawler import parsing
 from xzcrawler.items import Article
 from xzcrawler.models import SHANGHAI
+from xzcrawler.stats_keys import (
+    ARTICLE_PAGES,
+    ARTICLES_YIELDED,
+    CONTINUATION_PAGES,
+    INCOMPLETE_ARTICLES,
+    PARSE_ERROR_EXAMPLES,
+    PARSE_ERRORS_PREFIX,
+    PROBLEM_PAGES,
+    PROBLEM_PAGES_KEPT,
+    SPLIT_ARTICLES,
+    SPLIT_UNFINISHED,
+    UNPARSABLE_ARTICLES,
+)
 from xzcrawler.urls import canonical
 
-# Stats key of the list of pages that could not be used, with URL and reason, for run records.
-PROBLEM_PAGES = "xz/problem_pages"
-PROBLEM_PAGES_KEPT = 200
+__all__ = ["INCOMPLETE_ARTICLES", "PROBLEM_PAGES", "PROBLEM_PAGES_KEPT", "PortalSpider"]
+
 GONE_STATUSES = (404, 410)
-# Stats key: article pages still cut or garbled after their retries (not stored).
-INCOMPLETE_ARTICLES = "xz/articles/incomplete"
+# A split article longer than this is not fetched on (a pager that never ends is a trap).
+MAX_ARTICLE_PAGES = 100
+# What a split article takes from its further pages (their pager included); an extractor
+# error in one of them there would store the article half.
+CONTINUED_FIELDS = ("body", "body_html", "images", "page_urls")
 
 
 class PortalSpider(scrapy.Spider):
-    """A spider of one portal host, set by PORTAL_URL (or -a portal_url=...)."""
+    """A spider of one portal host, set by PORTAL_URL (or -a portal_url=...).
+
+    Subclasses define `parse_article(response, whole=None)`: it gets the article of each
+    article page from `article(response)`, and is called again with `whole=` the finished
+    article when that article was split over several pages.
+    """
 
     portal_url: str
 
@@ -40,20 +66,172 @@ class PortalSpider(scrapy.Spider):
         spider.portal_url = kwargs.get("portal_url") or crawler.settings["PORTAL_URL"]
         spider.allowed_domains = [urlsplit(spider.portal_url).hostname]
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
+    def parse_article(
+        self, response: Response, whole: Article | None = None
+    ) -> Iterator[Article | scrapy.Request]:
+        raise NotImplementedError
+
+    # --- article pages -----------------------------------------------------------------
+
     def article(self, response: Response) -> Article | None:
-        """The article on a page, or None (recorded, and fetched again) when the page is cut."""
+        """The article on a page, or None: when the page is cut (recorded, and fetched again),
+        cannot be parsed (recorded), or is the first of several pages (those are fetched in
+        order, and the whole article comes back through `parse_article(whole=...)`)."""
         reason = parsing.incomplete_reason(response)
         if reason is not None:
             if not self.unusable(response, f"incomplete article page: {reason}"):
+                self.crawler.stats.inc_value(ARTICLE_PAGES)
                 self.crawler.stats.inc_value(INCOMPLETE_ARTICLES)
             return None
-        article = parsing.parse_article(response, fetched_at=datetime.now(SHANGHAI))
+        self.crawler.stats.inc_value(ARTICLE_PAGES)
+        article = self.read_page(response)
+        if article is None:
+            self.crawler.stats.inc_value(UNPARSABLE_ARTICLES)
+            return None
+        self.count_parse_errors(article, article.parse_errors)
+        pending = self.further_pages(article.page_urls, done=[article.url])
+        if pending:
+            self.crawler.stats.inc_value(SPLIT_ARTICLES)
+            chained = bool(article.prev_url or article.next_url)
+            self.crawler.engine.crawl(
+                self.continuation(article, [article.url], pending, chained=chained)
+            )
+            return None
+        self.crawler.stats.inc_value(ARTICLES_YIELDED)
+        return article
+
+    def read_page(self, response: Response) -> Article | None:
+        """parse_article's article with canonical URLs, or None (logged and recorded) when the
+        parser raised: a parser bug must fail the run's health, not only print a traceback."""
+        try:
+            article = parsing.parse_article(response, fetched_at=datetime.now(SHANGHAI))
+        except Exception as exc:  # any parser bug is a page we could not use
+            error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            first = f"xz/articles/unparsable/{type(exc).__name__}"
+            self.logger.error(
+                "unparsable article page %s: %s",
+                response.url,
+                error,
+                exc_info=not self.crawler.stats.get_value(first),
+            )
+            self.crawler.stats.inc_value(first)
+            self.record_problem(response.url, response.status, f"unparsable article page: {error}")
+            return None
         article.url = canonical(article.url)
         article.prev_url = article.prev_url and canonical(article.prev_url)
         article.next_url = article.next_url and canonical(article.next_url)
         return article
+
+    def count_parse_errors(self, article: Article, errors: dict[str, str]) -> None:
+        """Count each field whose extractor raised, keeping the first page and error of each
+        for the run record (the field names the extractor to look at)."""
+        stats = self.crawler.stats
+        examples = stats.get_value(PARSE_ERROR_EXAMPLES, {})
+        for name, error in errors.items():
+            stats.inc_value(f"{PARSE_ERRORS_PREFIX}{name}")
+            examples.setdefault(name, {"url": article.url, "error": error})
+        if errors:
+            stats.set_value(PARSE_ERROR_EXAMPLES, examples)
+
+    # --- articles split over several pages --------------------------------------------
+
+    @staticmethod
+    def further_pages(
+        urls: Sequence[str], *, done: Sequence[str], pending: Sequence[str] = ()
+    ) -> list[str]:
+        """`pending` followed by the pages of `urls` neither fetched nor pending, in order."""
+        further = list(pending)
+        for url in urls:
+            url = canonical(url)
+            if url not in done and url not in further:
+                further.append(url)
+        return further
+
+    def continuation(
+        self, article: Article, done: list[str], pending: list[str], *, chained: bool
+    ) -> scrapy.Request:
+        """The request for the next page of a split article, carrying the article so far (in
+        cb_kwargs, so a shared Redis queue can hand it to any worker)."""
+        return scrapy.Request(
+            pending[0],
+            callback=self.continue_article,
+            errback=self.continuation_failed,
+            cb_kwargs={
+                "article": article,
+                "done": done,
+                "pending": pending[1:],
+                "chained": chained,
+            },
+        )
+
+    def continue_article(
+        self,
+        response: Response,
+        article: Article,
+        done: list[str],
+        pending: list[str],
+        chained: bool,
+    ) -> Iterator[Article | scrapy.Request]:
+        """One further page of a split article: its body, body_html and images are appended;
+        page 1's other fields stay. After the last page the whole article goes to the spider."""
+        reason = parsing.incomplete_reason(response)
+        if reason is not None:
+            if not self.unusable(response, f"incomplete article page: {reason}"):
+                self.unfinished(article, response.url)
+            return
+        self.crawler.stats.inc_value(CONTINUATION_PAGES)
+        page = self.read_page(response)
+        if page is None:
+            self.unfinished(article, response.url)
+            return
+        self.count_parse_errors(article, page.parse_errors)
+        broken = [name for name in CONTINUED_FIELDS if name in page.parse_errors]
+        if broken:
+            error = page.parse_errors[broken[0]]
+            self.record_problem(
+                response.url, response.status, f"unparsable article page: {broken[0]}: {error}"
+            )
+            self.unfinished(article, response.url)
+            return
+        article.body = "\n".join(text for text in (article.body, page.body) if text) or None
+        article.body_html = (
+            "\n".join(html for html in (article.body_html, page.body_html) if html) or None
+        )
+        article.images.extend(src for src in page.images if src not in article.images)
+        if not chained and (page.prev_url or page.next_url):
+            # Some templates print 上一篇/下一篇 on the last page only.
+            article.prev_url, article.prev_title = page.prev_url, page.prev_title
+            article.next_url, article.next_title = page.next_url, page.next_title
+        done = [*done, canonical(response.url)]
+        pending = self.further_pages(page.page_urls, done=done, pending=pending)
+        if pending and len(done) >= MAX_ARTICLE_PAGES:
+            self.record_problem(
+                article.url, None, f"split article: more than {MAX_ARTICLE_PAGES} pages"
+            )
+            self.unfinished(article, pending[0])
+            return
+        if pending:
+            yield self.continuation(article, done, pending, chained=chained)
+            return
+        self.crawler.stats.inc_value(ARTICLES_YIELDED)
+        yield from self.parse_article(response, whole=article)
+
+    def continuation_failed(self, failure: Failure) -> None:
+        """A further page that could not be fetched: recorded, and its article not stored, so
+        the next run fetches the article again."""
+        self.request_failed(failure, gone_is_unfetchable=False)
+        self.unfinished(failure.request.cb_kwargs["article"], failure.request.url)
+
+    def unfinished(self, article: Article, page_url: str) -> None:
+        self.crawler.stats.inc_value(SPLIT_UNFINISHED)
+        self.logger.warning(
+            "split article %s not stored: its page %s could not be used", article.url, page_url
+        )
+
+    # --- pages we could not use ------------------------------------------------------------
 
     def unusable(self, response: Response, reason: str) -> bool:
         """Fetch a page that came back unusable (cut, garbage, empty) again, as Scrapy retries
@@ -81,15 +259,24 @@ class PortalSpider(scrapy.Spider):
                 hops[0], status if isinstance(status, int) else None, "redirect loop"
             )
 
-    def request_failed(self, failure: Failure) -> None:
+    def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
+        """An article a pipeline dropped is a page that could not be stored: into the run
+        record's failed_pages with the pipeline's reason."""
+        url = getattr(item, "url", None) or response.url
+        self.record_problem(url, response.status, f"dropped: {exception}")
+
+    def request_failed(self, failure: Failure, *, gone_is_unfetchable: bool = True) -> None:
         url = failure.request.url
         if failure.check(HttpError):
             status = failure.value.response.status
             self.record_problem(url, status, f"HTTP {status}")
-            if status in GONE_STATUSES:
+            if status in GONE_STATUSES and gone_is_unfetchable:
                 self.unfetchable(url, f"HTTP {status}")
         elif failure.check(IgnoreRequest):  # robots.txt or offsite: policy, not a failure
-            self.unfetchable(url, str(failure.value)[:200] or "ignored")
+            if gone_is_unfetchable:
+                self.unfetchable(url, str(failure.value)[:200] or "ignored")
+            else:  # a page of a split article: the article cannot be whole
+                self.record_problem(url, None, str(failure.value)[:200] or "ignored")
         else:
             self.record_problem(url, None, type(failure.value).__name__)
 

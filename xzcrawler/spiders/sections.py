@@ -89,8 +89,10 @@ class SectionsSpider(PortalSpider):
             for url in parsing.pagination_links(response):
                 yield self.request(url, self.parse_page)
 
-    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        article = self.article(response)
+    def parse_article(
+        self, response: Response, whole: Article | None = None
+    ) -> Iterator[Article | scrapy.Request]:
+        article = whole or self.article(response)  # whole: a split article, after its last page
         if article is None:
             return
         yield article

@@ -1,0 +1,43 @@
+"""Names of the crawl stats our own accounting keeps, in one place.
+
+The spiders and pipelines count under these keys; health.py and runs.py read them back to judge
+a run and write its record, so a name spelled differently in two places would silently count
+nothing.
+"""
+
+from __future__ import annotations
+
+# Pages that could not be used, with URL, status and reason (a list of dicts), for run records.
+PROBLEM_PAGES = "xz/problem_pages"
+PROBLEM_PAGES_KEPT = 200
+
+# Article pages (the first page of each article) read to an outcome; a page fetched again
+# because it came back cut counts once, when its retries are over.
+ARTICLE_PAGES = "xz/articles/pages"
+# Articles handed on to the pipelines (stored ones are counted by health.FieldFill).
+ARTICLES_YIELDED = "xz/articles/yielded"
+# Article pages on which parsing.parse_article raised: nothing could be read.
+UNPARSABLE_ARTICLES = "xz/articles/unparsable"
+# Article pages still cut or garbled after their retries (not stored).
+INCOMPLETE_ARTICLES = "xz/articles/incomplete"
+# Articles split over several pages; their further pages fetched; and split articles not
+# stored because one of their further pages failed.
+SPLIT_ARTICLES = "xz/articles/split"
+CONTINUATION_PAGES = "xz/articles/continuation_pages"
+SPLIT_UNFINISHED = "xz/articles/split_unfinished"
+
+# Per field whose extractor raised: "xz/parse/errors/<field>" counts pages; PARSE_ERROR_EXAMPLES
+# maps field -> {"url": first page, "error": "ExcType: message"}.
+PARSE_ERRORS_PREFIX = "xz/parse/errors/"
+PARSE_ERROR_EXAMPLES = "xz/parse/error_examples"
+
+# Stored items and their filled fields, overall ("xz/fill/<field>") and per template signature
+# (FILL_BY_TEMPLATE: {template: {"items": n, field: n}}, at most TEMPLATES_KEPT templates).
+FILL_ITEMS = "xz/fill/items"
+FILL_PREFIX = "xz/fill/"
+FILL_BY_TEMPLATE = "xz/fill/by_template"
+TEMPLATES_KEPT = 100
+OTHER_TEMPLATES = "(other templates)"
+
+# Scrapy's own count of items a pipeline dropped (DropItem).
+ITEMS_DROPPED = "item_dropped_count"
