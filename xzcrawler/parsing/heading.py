@@ -118,6 +118,8 @@ TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|——| - | – | — )\s*")
 TITLE_CLASS_RE = re.compile(r"title|tit\b|biaoti|headline|^bt$|art_?tit|news_?tit", re.IGNORECASE)
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 TITLE_MIN_CHARS = 2
+TITLE_FALLBACK_MIN_CHARS = 4
+TIME_ONLY_RE = re.compile(r"[\d\s:：/.\-年月日时分秒]+")
 TITLE_MAX_CHARS = 200
 DATE_OR_LABEL_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?:来源|作者|发布|时间|日期|点击|浏览)\s*[:：]"
@@ -205,22 +207,28 @@ def title(page: Page) -> tuple[str | None, int, int]:
         ),
         len(page.tokens),
     )
-    heading = next(
-        (
-            el
-            for el in candidates
-            if el.tag in HEADING_TAGS
-            and crumb_end <= page.start[el] < meta_at
-            and not _is_link_only(page, el)
-        ),
-        None,
-    )
+    headings = [
+        el
+        for el in candidates
+        if el.tag in HEADING_TAGS and crumb_end <= page.start[el] and not _is_link_only(page, el)
+    ]
+    # Without <title> to agree with: the h1 after the breadcrumb, else the heading nearest
+    # above the meta line, else the line above the meta line.
+    heading = next((el for el in headings if el.tag == "h1"), None)
+    if heading is None:
+        heading = next((el for el in headings if page.start[el] < meta_at), None)
     if heading is not None:
         return page.first_line(heading)
     if crumb_end < meta_at < len(page.tokens):
         before = page.tokens[meta_at - 1]
-        if before.link is None and before.line != page.tokens[meta_at].line:
-            return squash(before.text), meta_at - 1, meta_at
+        text = squash(before.text)
+        if (
+            before.link is None
+            and before.line != page.tokens[meta_at].line
+            and len(text) >= TITLE_FALLBACK_MIN_CHARS
+            and not TIME_ONLY_RE.fullmatch(text)
+        ):
+            return text, meta_at - 1, meta_at
     titles = document_titles(page)
     return (titles[0] if titles else None), -1, -1
 
