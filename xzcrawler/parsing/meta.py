@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from xzcrawler.parsing.chain import is_chain_label
 from xzcrawler.parsing.heading import breadcrumb, title
-from xzcrawler.parsing.page import Page, Token, memoised
+from xzcrawler.parsing.page import Page, Token, memoised, squash
 from xzcrawler.parsing.vocabulary import (
     AUTHOR_LABELS,
     DATE_LABELS,
@@ -148,17 +148,27 @@ def _extend(page: Page, first: int) -> int:
 
 @memoised
 def meta_window(page: Page) -> tuple[int, int]:
-    """Token range of the meta line under the title (empty where there is none there)."""
-    title_end = title(page)[2]
+    """Token range of the meta line under the title (empty where there is none there). Widgets
+    (字体：大 中 小, 分享到：) and a repeated title may stand between the two."""
+    own_title, _, title_end = title(page)
     begin = title_end if title_end >= 0 else max(breadcrumb(page)[2], 0)
-    for i in range(begin, min(begin + META_SCAN_TOKENS, len(page.tokens))):
+    skipped = 0
+    i = begin
+    while i < min(begin + META_SCAN_TOKENS, len(page.tokens)):
         text = page.tokens[i].text
         if is_chain_label(text):
             break
         if meta_like(text):
-            return i, _extend(page, i)
-        if i - begin >= META_SKIP_TOKENS or len(text.strip()) > 60 or _sentence(text):
-            break
+            stop = _extend(page, i)
+            if any(labelled(t.text) or DATE_RE.search(t.text) for t in page.tokens[i:stop]):
+                return i, stop
+            i = stop  # only widgets: the meta line may follow
+            continue
+        if squash(text) != own_title:
+            skipped += 1
+            if skipped > META_SKIP_TOKENS or len(text.strip()) > 60 or _sentence(text):
+                break
+        i += 1
     return begin, begin
 
 
