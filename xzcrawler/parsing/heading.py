@@ -119,6 +119,7 @@ TITLE_CLASS_RE = re.compile(r"title|tit\b|biaoti|headline|^bt$|art_?tit|news_?ti
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 TITLE_MIN_CHARS = 2
 TITLE_FALLBACK_MIN_CHARS = 4
+META_NEAR_TOKENS = 10  # a title's meta line starts within this many tokens after it
 TIME_ONLY_RE = re.compile(r"[\d\s:：/.\-年月日时分秒]+")
 TITLE_MAX_CHARS = 200
 DATE_OR_LABEL_RE = re.compile(
@@ -179,6 +180,12 @@ def _candidates(page: Page) -> list[HtmlElement]:
     return kept
 
 
+def _meta_follows(page: Page, end: int) -> bool:
+    return any(
+        DATE_OR_LABEL_RE.search(token.text) for token in page.tokens[end : end + META_NEAR_TOKENS]
+    )
+
+
 def _is_link_only(page: Page, el: HtmlElement) -> bool:
     """A logo or a list of links (a site name linking home), not a headline."""
     tokens = page.tokens[page.start[el] : page.end[el]]
@@ -189,10 +196,10 @@ def _is_link_only(page: Page, el: HtmlElement) -> bool:
 def title(page: Page) -> tuple[str | None, int, int]:
     """The title text and the token range it occupies (-1, -1 when it is not in the body)."""
     candidates = _candidates(page)
-    for el in candidates:
-        text, start, stop = page.first_line(el)
-        if _agrees(page, text):
-            return text, start, stop
+    agreeing = [page.first_line(el) for el in candidates]
+    agreeing = [found for found in agreeing if _agrees(page, found[0])]
+    if agreeing:  # a page that prints its title twice (a mobile header): the one with a meta line
+        return next((found for found in agreeing if _meta_follows(page, found[2])), agreeing[0])
     crumb_end = max(breadcrumb(page)[2], 0)
     for i in range(crumb_end, len(page.tokens)):
         token = page.tokens[i]
