@@ -332,3 +332,30 @@ def test_a_failing_field_extractor_costs_only_that_field(monkeypatch: pytest.Mon
 def test_template_signature_names_title_meta_place_body_and_chain() -> None:
     item = parsing.parse_article(html_response(article_page(), URL), FETCHED_AT)
     assert item.template == "h2|meta:top|div.content|chain"
+
+
+@pytest.mark.parametrize(("closing", "author"), [("（钟才文）", "钟才文"), ("（完）", None)])
+def test_names_alone_closing_the_last_paragraph_credit_the_author(
+    closing: str, author: str | None
+) -> None:
+    body = f"<p>第一段正文，内容足够长，用来当正文。</p><p>实现“多赢”“共赢”。{closing}</p>"
+    assert normalised(article_page("2020-11-12 来源：新华网", body))["author"] == author
+
+
+@pytest.mark.parametrize(
+    "closing",
+    ["<p>《光明日报》（2024年05月11日 09版）</p>", "<p>更多相关资讯请关注www.example.com</p>"],
+)
+def test_print_credits_and_promotions_close_the_body(closing: str) -> None:
+    assert normalised(article_page(body=BODY + closing))["body"].split("\n") == BODY_TEXT
+
+
+def test_a_page_printing_its_title_twice_takes_the_copy_its_meta_line_follows() -> None:
+    mobile = f"<div class=m><h1>{TITLE}</h1><p>分享到：</p></div>"
+    html = article_page().replace("<div class=logo>", mobile + "<div class=logo>")
+    record = normalised(html)
+    assert (record["title"], record["source"], record["body"].split("\n")) == (
+        TITLE,
+        "新华网",
+        BODY_TEXT,
+    )

@@ -38,6 +38,14 @@ LEAD_CREDIT_RE = re.compile(
 CLOSING_CREDIT_RE = re.compile(
     r"[（(](?P<credit>(?:(?:本报|本网|本台)?记者|文/图|图/文|文)\s*[/／:：\s]?\s*[^（）()]{2,30})[）)]$"
 )
+# Names alone in brackets closing the last paragraph, after its last sentence: …共赢”。（钟才文）
+CLOSING_NAMES_RE = re.compile(
+    r"[。！？!?”」』]\s*[（(]"
+    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ 、\u3000][\u4e00-\u9fff]{2,4}){0,3})[）)]$"
+)
+NOT_NAMES = frozenset(
+    {"全文完", "未完待续", "待续", "本报讯", "综合", "整理", "编译", "供图", "摄影", "报道", "完"}
+)
 LEAD_PARAGRAPHS = 3
 ARTICLE_MIN_BODY_CHARS = 40  # an article page without a chain block or labels needs a body
 
@@ -72,8 +80,19 @@ def byline(page: Page) -> str | None:
             credit = match["credit"]
             return writer_credit(credit) or credit
     texts = paragraphs(page)
-    match = CLOSING_CREDIT_RE.search(texts[-1]) if texts else None
-    return match["credit"] if match else None
+    if not texts:
+        return None
+    match = CLOSING_CREDIT_RE.search(texts[-1])
+    if match:
+        return match["credit"]
+    names = CLOSING_NAMES_RE.search(texts[-1])
+    if (
+        names
+        and not NOT_NAMES & set(re.split(r"[ 、\u3000]", names["names"]))
+        and not names["names"].endswith(("摄", "报道"))
+    ):
+        return names["names"]
+    return None
 
 
 def body_chars(page: Page) -> int:

@@ -29,7 +29,8 @@ SELF_LINK_LABEL_RE = re.compile(rf"^(?:{'|'.join(SELF_LINK_LABELS)})")
 # What closes the body: share and print widgets, related lists, tag lines, disclaimers.
 SHARE_LABEL_RE = re.compile(
     r"^(?:分享到|分享至|【?\s*打\s*印|【?\s*关\s*闭|【?\s*字体|相关文章|相关阅读|相关新闻|相关链接"
-    r"|推荐阅读|相关热词搜索|(?:关键字|关键词|标签|Tags?|TAG)\s*[:：]|-{3,}\s*分隔线|若本站收录|免责声明)"
+    r"|推荐阅读|相关热词搜索|(?:关键字|关键词|标签|Tags?|TAG)\s*[:：]|-{3,}\s*分隔线|若本站收录|免责声明"
+    r"|更多.{0,40}请关注)"
 )
 _ROLE = rf"(?:{'|'.join(sorted({*WRITER_ROLES, *CREDIT_ROLES}, key=len, reverse=True))})"
 _NAME = r"[^\s/／:：|｜【】\[\]()（）]{1,20}(?:[ \u3000][^\s/／:：|｜【】\[\]()（）]{1,10}){0,3}?"
@@ -41,6 +42,11 @@ CREDITS_LINE_RE = re.compile(
     rf"^[\s(（\[【]*(?:{CREDIT_RE.pattern}[\s|｜,，;；、]*)+[\s)）\]】]*$".replace(
         "(?P<role>", "(?:"
     ).replace("(?P<names>", "(?:")
+)
+# Where a reprinted article first appeared in print: a credit line, not a paragraph.
+PRINT_CREDIT_RE = re.compile(
+    r"^[（(]?\s*(?:来源[:：])?《[^》]{2,15}》\s*[（(]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"\s*(?:第?\s*\d{1,3}\s*版)?\s*[）)]?\s*[）)]?$"
 )
 EDITOR_ROLE_RE = re.compile(r"^(?:责任编辑|编辑|责编)$")
 WRITER_RE = re.compile(rf"^(?:{'|'.join(sorted(WRITER_ROLES, key=len, reverse=True))})$")
@@ -212,6 +218,8 @@ def body(page: Page) -> Body:
         if is_chain_label(text) or SHARE_LABEL_RE.match(text) or WIDGET_RE.match(text):
             continue
         if PAGER_LINE_RE.match(text):
+            continue
+        if PRINT_CREDIT_RE.match(text):  # 《光明日报》（2024年05月11日 09版）
             continue
         if CREDITS_LINE_RE.match(text) and not EDITOR_LINE_RE.match(text):
             byline = byline or writer_credit(text)
