@@ -359,3 +359,18 @@ def test_a_page_printing_its_title_twice_takes_the_copy_its_meta_line_follows() 
         "新华网",
         BODY_TEXT,
     )
+
+
+@pytest.mark.parametrize(
+    ("meta", "published"),
+    [
+        ("发布时间：2020-11-12 10:35:08123 来源：新华网", "2020-11-12T10:35:08+08:00"),
+        (
+            "时间:2020-11-12 10:35点击:<script src='/plus/count.php?aid=1'></script>次 来源：新华网",
+            "2020-11-12T10:35:00+08:00",
+        ),
+    ],
+)
+def test_a_time_glued_to_a_hit_counter_still_reads(meta: str, published: str) -> None:
+    record = normalised(article_page(meta))
+    assert (record["published_at"].isoformat(), record["source"]) == (published, "新华网")
