@@ -366,7 +366,7 @@ def test_a_page_printing_its_title_twice_takes_the_copy_its_meta_line_follows() 
     [
         ("发布时间：2020-11-12 10:35:08123 来源：新华网", "2020-11-12T10:35:08+08:00"),
         (
-            "时间:2020-11-12 10:35点击:<script src='/plus/count.php?aid=1'></script>次 来源：新华网",
+            "时间:2020-11-12 10:35点击:<script src='/plus/count.php'></script>次 来源：新华网",
             "2020-11-12T10:35:00+08:00",
         ),
     ],
