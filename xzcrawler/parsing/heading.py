@@ -8,8 +8,10 @@ block is never a candidate.
 from __future__ import annotations
 
 import re
+from string import ascii_lowercase, ascii_uppercase
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from xzcrawler.parsing.page import Page, memoised, squash
@@ -159,17 +161,28 @@ def _agrees(page: Page, text: str) -> bool:
     return any(t and (similar(text, t) or similar(t, text)) for t in document_titles(page))
 
 
-def _candidates(page: Page) -> list[HtmlElement]:
-    """Headings and title-classed elements outside the breadcrumb, in order of preference."""
+_LOWER = f"translate(concat(@class, ' ', @id), '{ascii_uppercase}', '{ascii_lowercase}')"
+# Elements whose class or id may name a title, found by lxml in C; TITLE_CLASS_RE decides.
+TITLE_CLASS_XPATH = etree.XPath(
+    ".//*[self::div or self::td or self::span or self::p or self::strong or self::font"
+    f" or self::b][contains({_LOWER}, 'tit') or contains({_LOWER}, 'headline')"
+    f" or contains({_LOWER}, 'bt')]"
+)
+
+
+def _candidates(page: Page, classed: bool) -> list[HtmlElement]:
+    """Headings (or title-classed elements) outside the breadcrumb, in order of preference."""
     crumb_begin, crumb_end = breadcrumb(page)[1:]
     found: list[HtmlElement] = []
-    for tag in HEADING_TAGS:
-        found += page.body.iter(tag)
-    found += (
-        el
-        for el in page.body.iter("div", "td", "span", "p", "strong", "font", "b")
-        if TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")
-    )
+    if classed:
+        found += (
+            el
+            for el in TITLE_CLASS_XPATH(page.body)
+            if TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        )
+    else:
+        for tag in HEADING_TAGS:
+            found += page.body.iter(tag)
     kept = []
     for el in found:
         start = page.start.get(el)
@@ -195,11 +208,14 @@ def _is_link_only(page: Page, el: HtmlElement) -> bool:
 @memoised
 def title(page: Page) -> tuple[str | None, int, int]:
     """The title text and the token range it occupies (-1, -1 when it is not in the body)."""
-    candidates = _candidates(page)
-    agreeing = [page.first_line(el) for el in candidates]
-    agreeing = [found for found in agreeing if _agrees(page, found[0])]
-    if agreeing:  # a page that prints its title twice (a mobile header): the one with a meta line
-        return next((found for found in agreeing if _meta_follows(page, found[2])), agreeing[0])
+    candidates = _candidates(page, classed=False)
+    for classed in (False, True):  # headings first; title-classed elements only if none agrees
+        if classed:
+            candidates += _candidates(page, classed=True)
+        lines = [page.first_line(el) for el in candidates]
+        agreeing = [found for found in lines if _agrees(page, found[0])]
+        if agreeing:  # printed twice (a mobile header): the copy its meta line follows
+            return next((found for found in agreeing if _meta_follows(page, found[2])), agreeing[0])
     crumb_end = max(breadcrumb(page)[2], 0)
     for i in range(crumb_end, len(page.tokens)):
         token = page.tokens[i]
