@@ -180,9 +180,8 @@ def _candidates(page: Page, classed: bool) -> list[HtmlElement]:
             for el in TITLE_CLASS_XPATH(page.body)
             if TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")
         )
-    else:
-        for tag in HEADING_TAGS:
-            found += page.body.iter(tag)
+    else:  # one pass over the tree; h1 before h2 before h3 …, each in document order
+        found = sorted(page.body.iter(*HEADING_TAGS), key=lambda el: HEADING_TAGS.index(el.tag))
     kept = []
     for el in found:
         start = page.start.get(el)
@@ -209,19 +208,21 @@ def _is_link_only(page: Page, el: HtmlElement) -> bool:
 def title(page: Page) -> tuple[str | None, int, int]:
     """The title text and the token range it occupies (-1, -1 when it is not in the body)."""
     candidates = _candidates(page, classed=False)
-    for classed in (False, True):  # headings first; title-classed elements only if none agrees
-        if classed:
-            candidates += _candidates(page, classed=True)
-        lines = [page.first_line(el) for el in candidates]
-        agreeing = [found for found in lines if _agrees(page, found[0])]
-        if agreeing:  # printed twice (a mobile header): the copy its meta line follows
-            return next((found for found in agreeing if _meta_follows(page, found[2])), agreeing[0])
     crumb_end = max(breadcrumb(page)[2], 0)
-    for i in range(crumb_end, len(page.tokens)):
-        token = page.tokens[i]
-        text = squash(token.text)
-        if token.link is None and len(text) >= 4 and _agrees(page, text):
-            return text, i, i + 1
+    # Agreeing with <title>: a heading; else a text of its own; else a title-classed element
+    # whose title is split over several tags.
+    agreeing = [found for found in map(page.first_line, candidates) if _agrees(page, found[0])]
+    if not agreeing:
+        for i in range(crumb_end, len(page.tokens)):
+            token = page.tokens[i]
+            text = squash(token.text)
+            if token.link is None and len(text) >= TITLE_FALLBACK_MIN_CHARS and _agrees(page, text):
+                agreeing.append((text, i, i + 1))
+    if not agreeing:
+        classed = map(page.first_line, _candidates(page, classed=True))
+        agreeing = [found for found in classed if _agrees(page, found[0])]
+    if agreeing:  # printed twice (a mobile header): the copy its meta line follows
+        return next((found for found in agreeing if _meta_follows(page, found[2])), agreeing[0])
     meta_at = next(
         (
             i

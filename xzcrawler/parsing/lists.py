@@ -208,10 +208,9 @@ def continuation_links(page: Page, first: str, begin: int, stop: int) -> list[st
     links between `begin` and `stop` that lead to other pages of the same article."""
     own = page_number(page.url, first) or 1
     numbered: dict[int, str] = {}
-    for a in page.links():
-        if not begin <= page.start[a] < stop:
-            continue
-        if not PAGER_LABEL_RE.match(page.link_text(a).strip(PAGER_STRIP)):
+    anchors = {t.link: None for t in page.tokens[begin:stop] if t.link is not None}
+    for a in anchors:
+        if not a.get("href") or not PAGER_LABEL_RE.match(page.link_text(a).strip(PAGER_STRIP)):
             continue
         url = page.link_url(a.get("href"))
         number = page_number(url, first) if url else None

@@ -63,7 +63,10 @@ def squash(text: str) -> str:
 
 
 def hidden(el: HtmlElement) -> bool:
-    return el.get("hidden") is not None or bool(HIDDEN_STYLE_RE.search(el.get("style") or ""))
+    style = el.get("style")
+    if style is not None and ("none" in style or "hidden" in style):
+        return HIDDEN_STYLE_RE.search(style) is not None or el.get("hidden") is not None
+    return el.get("hidden") is not None
 
 
 class Page:
@@ -92,39 +95,42 @@ class Page:
     def _walk(self) -> None:
         """One pass of lxml's iterwalk (C, no recursion on document depth)."""
         root = self.body
-        # the enclosing link and block of each open element that is walked into
-        context: list[tuple[HtmlElement | None, HtmlElement]] = [(None, root)]
+        tokens, start, end = self.tokens, self.start, self.end
+        # each element walked into, with the link and block its content sits in
+        opened: list[tuple[HtmlElement, HtmlElement | None, HtmlElement, bool]] = [
+            (root, None, root, False)
+        ]
         walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
-            tag = el.tag
-            walked = isinstance(tag, str) and tag not in SKIP_TAGS
-            if event in {"comment", "pi"}:  # no text of its own; its tail is the page's
-                if el.tail:
-                    self._add(el.tail, el, True, *context[-1])
-                continue
             if event == "start":
-                if not walked or hidden(el):
+                tag = el.tag
+                if tag in SKIP_TAGS or not isinstance(tag, str) or hidden(el):
                     walker.skip_subtree()
                     continue
-                link, block = context[-1]
-                self.start[el] = len(self.tokens)
+                _, link, block, _ = opened[-1]
+                start[el] = len(tokens)
                 is_block = tag in BLOCK_TAGS
                 if is_block or tag == "br":
                     self._break()
                 elif tag == "img":
                     self._images += 1
-                inner = (el if tag == "a" else link, el if is_block else block)
-                context.append(inner)
+                if tag == "a":
+                    link = el
+                if is_block:
+                    block = el
+                opened.append((el, link, block, is_block))
                 if el.text:
-                    self._add(el.text, el, False, *inner)
+                    self._add(el.text, el, False, link, block)
                 continue
-            if el in self.start:  # an element walked into: close it
-                context.pop()
-                if tag in BLOCK_TAGS:
+            if event == "end" and opened[-1][0] is el:  # an element walked into: close it
+                is_block = opened.pop()[3]
+                if is_block:
                     self._break()
-                self.end[el] = len(self.tokens)
+                end[el] = len(tokens)
+            # an element skipped, a comment or a processing instruction: only its tail counts
             if el.tail and el is not root:
-                self._add(el.tail, el, True, *context[-1])
+                _, link, block, _ = opened[-1]
+                self._add(el.tail, el, True, link, block)
 
     def _add(
         self, text: str, node: HtmlElement, tail: bool, link: HtmlElement | None, block: HtmlElement
