@@ -4,7 +4,6 @@ field extractor that raises, and articles split over several pages; and assess's
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import subprocess
 from collections import Counter
@@ -21,7 +20,6 @@ from tests.test_crawl import expected, interface_view
 from xzcrawler.health import RunStatus, Thresholds, assess, extraction_summary
 from xzcrawler.models import CrawlRun
 from xzcrawler.replica import Page, Portal, ReplicaServer
-from xzcrawler.runs import EXTRACTION_COLUMN, EXTRACTION_LOG_PREFIX
 from xzcrawler.storage import engine_for
 
 ARTICLES = 25  # every one is on a list page, so every one is fetched from a list
@@ -80,15 +78,6 @@ def runs(env: CrawlEnv) -> list[CrawlRun]:
         return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
 
 
-def extraction(run: CrawlRun, stderr: str) -> dict[str, Any]:
-    """The run record's extraction summary: its own column once a migration adds it, until
-    then the JSON line the run logs."""
-    if EXTRACTION_COLUMN in CrawlRun.__table__.c:
-        return getattr(run, EXTRACTION_COLUMN)
-    line = next(line for line in stderr.splitlines() if EXTRACTION_LOG_PREFIX in line)
-    return json.loads(line.split(EXTRACTION_LOG_PREFIX, 1)[1])
-
-
 def url_of(env: CrawlEnv, path: str) -> str:
     return env.server.base_url.rstrip("/") + path
 
@@ -121,7 +110,7 @@ def test_parser_that_raises_on_every_article_page_fails_the_run(make_env: MakeEn
     )
     assert run.articles_dropped == ARTICLES and run.articles_new == 0
     assert env.records() == {}
-    summary = extraction(run, result.stderr)
+    summary = run.extraction
     assert (summary["article_pages"], summary["unparsable"], summary["stored"]) == (
         ARTICLES,
         ARTICLES,
@@ -150,7 +139,7 @@ def test_field_whose_extractor_raises_is_counted_and_the_other_fields_stored(
     assert interface_view(env.records()) == want
     assert f"'xz/parse/errors/original_url': {ARTICLES}," in result.stderr
 
-    summary = extraction(run, result.stderr)
+    summary = run.extraction
     errors = summary.pop("parse_errors")
     assert errors == {
         "original_url": {
@@ -314,7 +303,7 @@ def test_article_split_over_pages_is_fetched_whole_and_stored_as_one(
     assert [env.requested().count(path) for path in portal.paths.values()] == [1, 1, 1]
     run = runs(env)[-1]
     assert (run.status, run.failed_pages, run.warnings) == ("ok", [broken_link(env)], [])
-    summary = extraction(run, result.stderr)
+    summary = run.extraction
     assert (summary["article_pages"], summary["stored"]) == (ARTICLES, ARTICLES)
     assert (summary["split_articles"], summary["continuation_pages"]) == (1, 2)
 
@@ -335,7 +324,7 @@ def test_split_article_whose_page_fails_is_not_stored_half_and_the_next_run_comp
     third = {"url": url_of(env, portal.paths[3]), "status": 404, "reason": "HTTP 404"}
     assert by_url(run.failed_pages) == by_url([broken_link(env), third])
     assert (run.status, run.articles_dropped) == ("ok", 1)
-    assert extraction(run, first.stderr)["split_unfinished"] == 1
+    assert run.extraction["split_unfinished"] == 1
 
     portal.broken.clear()
     second = env.crawl()

@@ -44,8 +44,12 @@ def upgrade_to(database_url: str, revision: str) -> None:
         command.upgrade(_alembic_config(conn), revision)
 
 
+def table_columns(database_url: str, table: str) -> dict[str, dict]:
+    return {c["name"]: c for c in inspect(engine_for(database_url)).get_columns(table)}
+
+
 def article_columns(database_url: str) -> dict[str, dict]:
-    return {c["name"]: c for c in inspect(engine_for(database_url)).get_columns("articles")}
+    return table_columns(database_url, "articles")
 
 
 def insert_old_articles(database_url: str, count: int) -> None:
@@ -100,6 +104,7 @@ def test_database_made_before_migrations_is_adopted_by_db_upgrade(sqlite_url: st
     )
     with engine.begin() as conn:  # columns added by later migrations
         conn.execute(text("ALTER TABLE articles DROP COLUMN updated_at"))
+        conn.execute(text("ALTER TABLE crawl_runs DROP COLUMN extraction"))
     insert_old_articles(sqlite_url, 1)
     assert main(["db", "upgrade", "--database-url", sqlite_url]) == 0
     assert revision_of(sqlite_url) == head_revision()
@@ -160,3 +165,13 @@ def test_downgrade_from_0004_drops_updated_at_and_keeps_every_article(database_u
     assert "updated_at" not in article_columns(database_url)
     with engine_for(database_url).connect() as conn:
         assert conn.execute(text("select count(*) from articles")).scalar_one() == 2
+
+
+def test_upgrade_from_0004_adds_the_run_records_extraction_summary(database_url: str) -> None:
+    upgrade_to(database_url, "0004")
+    assert "extraction" not in table_columns(database_url, "crawl_runs")
+    upgrade_to(database_url, "head")
+    assert table_columns(database_url, "crawl_runs")["extraction"]["nullable"] is True
+    with engine_for(database_url).connect() as conn:
+        command.downgrade(_alembic_config(conn), "0004")
+    assert "extraction" not in table_columns(database_url, "crawl_runs")

@@ -197,6 +197,9 @@ class CrawlRun(Base):
     field_fill: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     chain_health: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # health.extraction_summary: article pages fetched vs stored, dropped, unparsable; parse
+    # errors per field; fill rates per template signature
+    extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     exit_code: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,11 +15,6 @@ from xzcrawler.models import SHANGHAI, Article, CrawlRun
 from xzcrawler.stats_keys import PROBLEM_PAGES
 
 logger = logging.getLogger(__name__)
-
-# The run record's column for extraction_summary (see /tmp/need_column.md): until a migration
-# adds it, the summary is logged as one JSON line instead.
-EXTRACTION_COLUMN = "extraction"
-EXTRACTION_LOG_PREFIX = "extraction summary: "
 
 
 def open_run(engine: Engine, *, mode: str, portal_url: str) -> int:
@@ -54,15 +48,9 @@ def close_run(
         "field_fill": assessment.fill,
         "chain_health": chain_health(engine, stats),
         "warnings": assessment.warnings,
+        "extraction": extraction_summary(stats),
         "exit_code": exit_code,
     }
-    extraction = extraction_summary(stats)
-    if EXTRACTION_COLUMN in CrawlRun.__table__.c:
-        values[EXTRACTION_COLUMN] = extraction
-    else:
-        logger.info(
-            "run %d %s%s", run_id, EXTRACTION_LOG_PREFIX, json.dumps(extraction, ensure_ascii=False)
-        )
     with Session(engine) as session, session.begin():
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
 
