@@ -37,6 +37,9 @@ META_LABEL_RE = re.compile(
     # 本文来源于北京商报: a label ending in a preposition needs no colon
     rf"|(?P<source_bare>{'|'.join(SOURCE_BARE_LABELS)})(?=[^\s:：])"
 )
+# Every meta label is followed by a colon, unless it runs into its value (本文来源于); every date
+# holds a year: a token with neither is no piece of a meta line.
+META_HINT_RE = re.compile(r"[:：]|(?:19|20)\d{2}|来源于|转载自|转自|摘自")
 LABEL_KINDS = {"source_bare": "source"}
 # Where a value ends: the next label (known, or any short word with a colon after a space),
 # page furniture, a bracket that opens more furniture.
@@ -77,6 +80,8 @@ class MetaLine:
 def meta_like(text: str) -> bool:
     """A meta line piece: labels in meta-line positions, or a short text with a date."""
     text = text.strip()
+    if not META_HINT_RE.search(text):  # most tokens: body text without a colon or a year
+        return False
     labels = [m for m in META_LABEL_RE.finditer(text) if m.lastgroup != "noise"]
     if labels:
         return (

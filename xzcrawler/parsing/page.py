@@ -145,8 +145,10 @@ class Page:
             text = HTML_SPACE_RE.sub(" ", "".join(self._line_pieces)).strip()
             self.lines.append(Line(self._line_tokens, text, self._images))
             self._images = 0
-        self._line_tokens = []
-        self._line_pieces = []
+            self._line_tokens = []
+            self._line_pieces = []
+        elif self._line_pieces:  # white space between blocks
+            self._line_pieces = []
 
     # --- helpers -------------------------------------------------------------------------
 

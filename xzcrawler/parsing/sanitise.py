@@ -62,7 +62,7 @@ def _kept_text(page: Page, node: HtmlElement, tail: bool) -> bool:
 def _clean_children(page: Page, root: HtmlElement) -> str:
     """The kept content inside `root`, walked without recursion (a hostile page nests thousands
     of tags): one frame of output per open element, dropped if it kept only line breaks."""
-    frames: list[tuple[str, str, list[str]]] = [("", "", [])]
+    frames: list[tuple[str, str, list[str], HtmlElement]] = [("", "", [], root)]
     # (element, leaving?); a leaving entry closes the element's frame and emits its tail
     stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(root)]
     if root.text and _kept_text(page, root, False):
@@ -70,10 +70,11 @@ def _clean_children(page: Page, root: HtmlElement) -> str:
     while stack:
         node, leaving = stack.pop()
         if leaving:
-            opening, closing, inner = frames.pop()
-            text = "".join(inner)
-            if text.replace("<br>", "").strip():
-                frames[-1][2].append(f"{opening}{text}{closing}")
+            if frames[-1][3] is node:
+                opening, closing, inner, _ = frames.pop()
+                text = "".join(inner)
+                if text.replace("<br>", "").strip():
+                    frames[-1][2].append(f"{opening}{text}{closing}")
         else:
             tag = node.tag
             if isinstance(tag, str) and tag not in SKIP_TAGS and node in page.start:
@@ -82,7 +83,9 @@ def _clean_children(page: Page, root: HtmlElement) -> str:
                 elif tag == "br":
                     frames[-1][2].append("<br>" if in_body(page, node) else "")
                 else:
-                    frames.append((*_tags(page, node), []))
+                    opening, closing = _tags(page, node)
+                    if opening:  # a tag kept: its own frame; an unwrapped one writes inline
+                        frames.append((opening, closing, [], node))
                     stack.append((node, True))
                     if node.text and _kept_text(page, node, False):
                         frames[-1][2].append(escape(node.text, quote=False))
