@@ -374,3 +374,11 @@ def test_a_page_printing_its_title_twice_takes_the_copy_its_meta_line_follows() 
 def test_a_time_glued_to_a_hit_counter_still_reads(meta: str, published: str) -> None:
     record = normalised(article_page(meta))
     assert (record["published_at"].isoformat(), record["source"]) == (published, "新华网")
+
+
+@pytest.mark.parametrize(
+    "meta",
+    ["本文来源于北京商报　2020-11-12 09:47:48", "本文来源于<span>北京商报</span> 2020-11-12"],
+)
+def test_a_source_label_ending_in_a_preposition_needs_no_colon(meta: str) -> None:
+    assert normalised(article_page(meta))["source_raw"] == "北京商报"

@@ -35,7 +35,7 @@ META_LABEL_RE = re.compile(
     rf"|(?P<source>{spaced(*SOURCE_LABELS)})|(?P<editor>{spaced(*EDITOR_LABELS)})"
     rf"|(?P<author>{spaced(*AUTHOR_LABELS)})|(?P<noise>{spaced(*NOISE_LABELS)}))(?={COLON})"
     # 本文来源于北京商报: a label ending in a preposition needs no colon
-    rf"|(?P<source_bare>{'|'.join(SOURCE_BARE_LABELS)})(?=[^\s:：])"
+    rf"|(?P<source_bare>{'|'.join(SOURCE_BARE_LABELS)})(?=\s*[^\s:：]|$)"
 )
 # Every meta label is followed by a colon, unless it runs into its value (本文来源于); every date
 # holds a year: a token with neither is no piece of a meta line.
