@@ -382,3 +382,13 @@ def test_a_time_glued_to_a_hit_counter_still_reads(meta: str, published: str) ->
 )
 def test_a_source_label_ending_in_a_preposition_needs_no_colon(meta: str) -> None:
     assert normalised(article_page(meta))["source_raw"] == "北京商报"
+
+
+def test_a_meta_line_closing_the_body_before_a_share_widget_is_read() -> None:
+    closing = "<div>本文来源：21世纪经济报道 作者：何苗 张梦洁</div><div>分享到：微信</div>"
+    record = normalised(article_page("2020-11-12", BODY + closing))
+    assert (record["source"], record["author"], record["body"].split("\n")) == (
+        "21世纪经济报道",
+        "何苗、张梦洁",
+        BODY_TEXT,
+    )

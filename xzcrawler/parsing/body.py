@@ -93,9 +93,10 @@ def body_range(page: Page) -> BodyRange:
         ):
             stop = i
             break
-    # A meta line below the body sits before the chain block, or before the footer.
+    # A meta line below the body closes it (本文来源：X 作者：Y), or sits before the chain block
+    # or the footer.
     end = chain_at if begin <= chain_at < len(page.tokens) else _footer_start(page, stop)
-    lower = lower_meta(page, begin, end)
+    lower = lower_meta(page, begin, stop) or lower_meta(page, begin, end)
     return BodyRange(begin, min(stop, lower[0]) if lower else stop, lower)
 
 
