@@ -392,3 +392,12 @@ def test_a_meta_line_closing_the_body_before_a_share_widget_is_read() -> None:
         "何苗、张梦洁",
         BODY_TEXT,
     )
+
+
+def test_a_paragraph_naming_its_organisers_is_body_not_footer() -> None:
+    organisers = "<p>19日上午，由中国科学院学部局主办，空间应用中心承办的活动在北京举行。</p>"
+    record = normalised(article_page(body=BODY + organisers))
+    assert record["body"].split("\n") == [
+        *BODY_TEXT,
+        "19日上午，由中国科学院学部局主办，空间应用中心承办的活动在北京举行。",
+    ]

@@ -17,6 +17,7 @@ from xzcrawler.parsing.page import BLOCK_TAGS, Line, Page, memoised
 from xzcrawler.parsing.vocabulary import (
     CAPTION_OPENERS,
     CREDIT_ROLES,
+    FOOTER_LINE_WORDS,
     FOOTER_WORDS,
     SELF_LINK_LABELS,
     WIDGET_WORDS,
@@ -25,6 +26,9 @@ from xzcrawler.parsing.vocabulary import (
 
 PARAGRAPH_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "dd", "blockquote"})
 FOOTER_RE = re.compile("|".join(map(re.escape, FOOTER_WORDS)))
+FOOTER_LINE_RE = re.compile("|".join(map(re.escape, FOOTER_LINE_WORDS)))
+FOOTER_LINE_MAX_CHARS = 40
+FOOTER_MAX_CHARS = 200
 SELF_LINK_LABEL_RE = re.compile(rf"^(?:{'|'.join(SELF_LINK_LABELS)})")
 # What closes the body: share and print widgets, related lists, tag lines, disclaimers.
 SHARE_LABEL_RE = re.compile(
@@ -89,7 +93,7 @@ def body_range(page: Page) -> BodyRange:
             ORIGINAL_LABEL_RE.match(text)
             or SELF_LINK_LABEL_RE.match(text)
             or SHARE_LABEL_RE.match(text)
-            or (FOOTER_RE.search(text) and i > begin and len(text) < 200)
+            or (i > begin and _footer(text))
         ):
             stop = i
             break
@@ -100,9 +104,17 @@ def body_range(page: Page) -> BodyRange:
     return BodyRange(begin, min(stop, lower[0]) if lower else stop, lower)
 
 
+def _footer(text: str) -> bool:
+    if len(text) >= FOOTER_MAX_CHARS:
+        return False
+    return FOOTER_RE.search(text) is not None or (
+        len(text) < FOOTER_LINE_MAX_CHARS and FOOTER_LINE_RE.search(text) is not None
+    )
+
+
 def _footer_start(page: Page, start: int) -> int:
     return next(
-        (i for i in range(start, len(page.tokens)) if FOOTER_RE.search(page.tokens[i].text)),
+        (i for i in range(start, len(page.tokens)) if _footer(page.tokens[i].text)),
         len(page.tokens),
     )
 

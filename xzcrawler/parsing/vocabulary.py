@@ -92,7 +92,10 @@ CREDIT_ROLES = (
     "通讯员", "实习生", "翻译", "编译", "整理",
 )  # fmt: skip
 CAPTION_OPENERS = ("图为", "图片为", "上图", "下图", "左图", "右图", "图：", "图:", "▲", "△", "↑")
-FOOTER_WORDS = ("版权所有", "Copyright", "©", "ICP备", "ICP证", "主办单位", "承办", "技术支持")
+FOOTER_WORDS = ("版权所有", "Copyright", "©", "ICP备", "ICP证")
+# Footer words that a sentence of the body may hold too (…主办，…承办): a footer only in a
+# short line of its own.
+FOOTER_LINE_WORDS = ("主办单位", "承办单位", "技术支持", "主办：", "承办：")
 
 
 def spaced(*words: str) -> str:
