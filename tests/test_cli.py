@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
-from tests.test_crawl import expected
+from tests.helpers import expected
 from xzcrawler.cli import main
 from xzcrawler.export import EXTRA_FIELDS, RECORD_FIELDS
 

@@ -11,25 +11,14 @@ from scrapy.utils.test import get_crawler
 from pipelines.required import RequiredFieldsPipeline
 from pipelines.sources import normalize_author, normalize_source
 from tests.conftest import CrawlEnv, make_article
+from tests.helpers import expected, full_crawl, interface_view
 from xzcrawler.cli import main
-from xzcrawler.export import RECORD_FIELDS
-
-
-def interface_view(records: dict[str, dict]) -> dict[str, dict]:
-    return {url: {key: r[key] for key in RECORD_FIELDS} for url, r in records.items()}
-
-
-def expected(env: CrawlEnv) -> dict[str, dict]:
-    return {r["url"]: r for r in env.portal.expected_records(env.server.base_url)}
 
 
 def test_full_crawl_stores_every_article_once_with_every_export_field_right(
     crawl_env: CrawlEnv,
 ) -> None:
-    result = crawl_env.crawl("--full")
-    assert result.returncode == 0, result.stderr[-3000:]
-    stored = interface_view(crawl_env.records())
-    want = expected(crawl_env)
+    stored, want = full_crawl(crawl_env)
     assert sorted(stored) == sorted(want)
     for url, record in want.items():
         assert stored[url] == record, url

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from tests.conftest import CrawlEnv
-from tests.test_crawl import expected, interface_view
+from tests.helpers import expected, interface_view
 from xzcrawler.export import export_records
 from xzcrawler.storage import engine_for
 

@@ -12,7 +12,7 @@ from functools import cache
 import pytest
 
 from tests.conftest import CrawlEnv
-from tests.test_crawl import expected, interface_view
+from tests.helpers import full_crawl
 from tests.test_variants import PIPELINES, differences
 from xzcrawler.replica import Portal
 from xzcrawler.replica.families import FAMILIES
@@ -91,10 +91,7 @@ def test_family_article_pages_parse_exactly(family: str) -> None:
 def test_a_crawl_of_a_families_portal_stores_every_family_article_exactly(
     crawl_env: CrawlEnv,
 ) -> None:
-    result = crawl_env.crawl("--full")
-    assert result.returncode == 0, result.stderr[-3000:]
-    stored = interface_view(crawl_env.records())
-    want = expected(crawl_env)
+    stored, want = full_crawl(crawl_env)
     missing = sorted(url for url in want if url not in stored)
     assert not missing, f"{len(missing)} not stored, e.g. {missing[:5]}"
     family_of = {base_of(crawl_env) + a.path: a.family for a in crawl_env.portal.articles}

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
-from tests.test_crawl import expected, interface_view
+from tests.helpers import expected, interface_view
 from xzcrawler.models import Article, CrawlRun
 from xzcrawler.replica import Fault, FaultPlan, Portal, ReplicaServer
 from xzcrawler.storage import engine_for

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import CrawlEnv
-from tests.test_crawl import expected, interface_view
+from tests.helpers import expected, interface_view
 from xzcrawler.health import RunStatus, Thresholds, assess, extraction_summary
 from xzcrawler.models import CrawlRun
 from xzcrawler.replica import Page, Portal, ReplicaServer

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import CrawlEnv
-from tests.test_crawl import expected, interface_view
+from tests.helpers import expected, interface_view
 from xzcrawler.health import RunStatus, Thresholds, assess
 from xzcrawler.lock import CrawlLock, lock_path
 from xzcrawler.models import Article, ArticleRevision, CrawlRun

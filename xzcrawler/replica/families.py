@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from xzcrawler.replica.templates import ArticleView, Link, NavSection, Template
+from xzcrawler.replica.templates import ArticleView, Link, NavSection, Template, document_head
 from xzcrawler.replica.text import (
     GIVEN_NAMES,
     SURNAMES,
@@ -163,14 +163,7 @@ def _menu(nav: Sequence[NavSection], css: str = "nav") -> str:
 
 
 def _document(title: str, charset: str, body: str, head: str = "") -> str:
-    if charset == "utf-8":
-        declaration = '<meta charset="utf-8">'
-    else:
-        declaration = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-    return (
-        f"<!DOCTYPE html>\n<html>\n<head>\n{declaration}\n<title>{escape(title)}</title>\n"
-        f"{head}</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
+    return f"{document_head(title, charset, head)}<body>\n{body}\n</body>\n</html>\n"
 
 
 def _footer(css: str = "footer") -> str:

@@ -98,17 +98,27 @@ def _href(path: str, relative: bool) -> str:
     return path[1:] if relative and path != "/" else path
 
 
-def _document(
-    title: str, charset: str, main: str, nav: Sequence[NavSection], head: str = ""
-) -> str:
+def document_head(title: str, charset: str, head: str = "") -> str:
+    """<!DOCTYPE> to the end of <head>: the charset declared as the page's template would."""
     if charset == "utf-8":
         declaration = '<meta charset="utf-8">'
     else:
         declaration = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
     return (
         f"<!DOCTYPE html>\n<html>\n<head>\n{declaration}\n<title>{escape(title)}</title>\n"
+        f"{head}</head>\n"
+    )
+
+
+def _document(
+    title: str, charset: str, main: str, nav: Sequence[NavSection], head: str = ""
+) -> str:
+    head = (
         f'<meta name="keywords" content="{SITE_NAME},乡镇,时评">\n{head}'
-        '<link rel="stylesheet" href="/templets/style/main.css">\n</head>\n<body>\n'
+        '<link rel="stylesheet" href="/templets/style/main.css">\n'
+    )
+    return (
+        f"{document_head(title, charset, head)}<body>\n"
         f'<div class="top">• 欢迎来到{SITE_NAME}!</div>\n{_nav(nav)}\n{main}\n{_footer()}\n'
         "</body>\n</html>\n"
     )
