@@ -68,6 +68,10 @@ def normalised(html: str, url: str = URL) -> dict[str, Any]:
     return ItemAdapter(item).asdict()
 
 
+def title_source_body(record: dict[str, Any]) -> tuple[str, str, list[str]]:
+    return record["title"], record["source"], record["body"].split("\n")
+
+
 def test_seed_page_credits_the_dateline_reporter_where_the_meta_line_says_anonymous() -> None:
     response = fixture_response("seed_article.html", f"{SITE}/html/djgz/20201112/5680.html")
     item = parsing.parse_article(response, FETCHED_AT)
@@ -127,11 +131,7 @@ def test_title_heading_that_also_holds_the_meta_line_gives_the_title_alone() -> 
         f"<h2>{TITLE}</h2>", f"<h1>{TITLE}<br/><span>2020-11-12 来源：新华网 点击：</span></h1>"
     )
     record = normalised(html)
-    assert (record["title"], record["source"], record["body"].split("\n")) == (
-        TITLE,
-        "新华网",
-        BODY_TEXT,
-    )
+    assert title_source_body(record) == (TITLE, "新华网", BODY_TEXT)
 
 
 @pytest.mark.parametrize(
@@ -354,11 +354,7 @@ def test_a_page_printing_its_title_twice_takes_the_copy_its_meta_line_follows() 
     mobile = f"<div class=m><h1>{TITLE}</h1><p>分享到：</p></div>"
     html = article_page().replace("<div class=logo>", mobile + "<div class=logo>")
     record = normalised(html)
-    assert (record["title"], record["source"], record["body"].split("\n")) == (
-        TITLE,
-        "新华网",
-        BODY_TEXT,
-    )
+    assert title_source_body(record) == (TITLE, "新华网", BODY_TEXT)
 
 
 @pytest.mark.parametrize(
