@@ -5,8 +5,15 @@ only Chinese enabled and gives nothing for a whole meta line (FIELD-NOTES). Prec
 read the common forms in microseconds; dateparser only sees what they do not know, and is
 loaded on first need because its first call alone takes a quarter of a second.
 
-Every result is aware in Asia/Shanghai. A date without a time is midnight with `has_time`
-False, so nobody mistakes it for an article published at 00:00.
+Every result is aware with the offset +08:00 exactly (China Standard Time, CHINA_TIME). A wall
+time is read in Asia/Shanghai, summer time of 1986-1991 included, except before 1901, where the
+tz database gives Shanghai's local mean time (+08:05:43) and China time is read as +08:00. A date
+without a time is midnight with `has_time` False, so nobody mistakes it for an article published
+at 00:00.
+
+A date form whose year no article can have (99999年1月1日, 1066-10-14, 2500-01-01) reads as
+OutOfRange, not as nothing: its month and day are never taken for this year's, and the
+published date is flagged DateFlag.OUT_OF_RANGE with the raw text kept.
 """
 
 from __future__ import annotations
@@ -34,9 +41,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The offset of every datetime produced here. Asia/Shanghai only reads wall times from 1901 on.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+_STANDARD_TIME_FROM = date(1901, 1, 1)
 # Clock skew between the portal and us: a date up to a day ahead of the fetch is still believed.
 FUTURE_TOLERANCE = timedelta(days=1)
 # Outside these years a number that looks like a date is a typo or an ID, not a publication date.
+# A published date is held to a tighter bound still: no later than the year after the fetch's.
 YEAR_MIN, YEAR_MAX = 1900, 2199
 
 # --- Text preparation ------------------------------------------------------------------------
@@ -87,7 +98,7 @@ _TIME = r"""
     )?
 """
 _YMD = re.compile(
-    r"""(?<!\d)(?P<y>\d{4})
+    r"""(?<!\d)(?P<y>\d{4,}+)
     (?:\s*+(?P<sep>[-/.])\s*+(?P<m>\d{1,2})\s*+(?P=sep)\s*+(?P<d>\d{1,2})(?!\d)
       |\s*+年\s*+(?P<m2>\d{1,2})\s*+月\s*+(?P<d2>\d{1,2})(?:\s*+[日号]|(?!\d)))"""
     + _TIME,
@@ -144,19 +155,42 @@ _LETTERS = re.compile(r"[A-Za-z]{3}")
 
 @dataclass(frozen=True)
 class ParsedDate:
-    """A date read from text: aware in Asia/Shanghai; has_time False means midnight stands in."""
+    """A date read from text: aware at +08:00; has_time False means midnight stands in."""
 
     value: datetime
     has_time: bool
 
 
+@dataclass(frozen=True)
+class OutOfRange:
+    """A date form (year, month, day) whose year is outside YEAR_MIN..YEAR_MAX."""
+
+    year: int
+
+
+_Read = ParsedDate | OutOfRange | None
+
+
+def _year(digits: str) -> int:
+    # int() refuses numbers of thousands of digits; any year of ten digits is out of range anyway.
+    return int(digits) if len(digits) < 10 else 10**9
+
+
+def _calendar_day(year: int, month: int, day: int) -> date | OutOfRange | None:
+    """The day; OutOfRange for a real month and day in a year outside YEAR_MIN..YEAR_MAX."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        # 2000 is a leap year: 02-29 is a real month and day.
+        return OutOfRange(year) if _day(2000, month, day) is not None else None
+    return _day(year, month, day)
+
+
 def _shanghai_now(now: datetime | None) -> datetime:
-    """The anchor for relative forms; a naive `now` is taken as Shanghai wall time."""
+    """The anchor for relative forms, at +08:00; a naive `now` is taken as Shanghai wall time."""
     if now is None:
         now = datetime.now(SHANGHAI)
     elif now.tzinfo is None:
         now = now.replace(tzinfo=SHANGHAI)
-    return now.astimezone(SHANGHAI).replace(microsecond=0)
+    return now.astimezone(CHINA_TIME).replace(microsecond=0)
 
 
 def _zone(tz: str | None) -> timezone | None:
@@ -193,13 +227,24 @@ def _clock(m: re.Match[str]) -> time | None:
     return time(hour, minute, second)
 
 
+def china_time(value: datetime) -> datetime:
+    """The same instant at +08:00; a naive value is a wall time in China (see the module)."""
+    if value.tzinfo is None:
+        zone = SHANGHAI if value.date() >= _STANDARD_TIME_FROM else CHINA_TIME
+        value = value.replace(tzinfo=zone)
+    # Through UTC, so a wall time that Shanghai's 1986-1991 summer time skipped comes out real.
+    return value.astimezone(UTC).astimezone(CHINA_TIME)
+
+
 def _aware(day: date, clock: time | None, tz: timezone | None = None) -> ParsedDate | None:
-    """Join a day and an optional time into a Shanghai datetime; None outside YEAR_MIN..YEAR_MAX."""
+    """Join a day and an optional time into a datetime at +08:00; None outside YEAR_MIN..YEAR_MAX.
+
+    Without `tz` the time is China's wall time (Asia/Shanghai; +08:00 before 1901).
+    """
     if not YEAR_MIN <= day.year <= YEAR_MAX:
         return None
-    value = datetime.combine(day, clock or time(), tz or SHANGHAI)
-    # Through UTC, so a wall time that Shanghai's 1986-1991 summer time skipped comes out real.
-    return ParsedDate(value.astimezone(UTC).astimezone(SHANGHAI), has_time=clock is not None)
+    value = datetime.combine(day, clock or time(), tz)
+    return ParsedDate(china_time(value), has_time=clock is not None)
 
 
 def _day(year: int, month: int, day: int) -> date | None:
@@ -209,21 +254,21 @@ def _day(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _absolute(match: re.Match[str] | None) -> ParsedDate | None:
+def _absolute(match: re.Match[str] | None) -> _Read:
     if match is None:
         return None
-    day = _day(
-        int(match.group("y")),
+    day = _calendar_day(
+        _year(match.group("y")),
         int(match.group("m") or match.group("m2")),
         int(match.group("d") or match.group("d2")),
     )
-    if day is None:
-        return None
+    if not isinstance(day, date):
+        return day
     clock = _clock(match)
     return _aware(day, clock, _zone(match.group("tz")) if clock else None)
 
 
-def _year_month_day(text: str) -> ParsedDate | None:
+def _year_month_day(text: str) -> _Read:
     """2020-11-12 10:35:08, 2020/11/12, 2020.11.12, 2020年11月12日10时35分, ISO 8601 with offset."""
     label = _PUBLISHED_LABEL.search(text)
     if label is not None:
@@ -233,14 +278,14 @@ def _year_month_day(text: str) -> ParsedDate | None:
     return _absolute(_YMD.search(text))
 
 
-def _compact(text: str) -> ParsedDate | None:
+def _compact(text: str) -> _Read:
     m = _COMPACT.fullmatch(text)
     if m is None:
         return None
     y, mo, d, hh, mi, ss = m.groups()
-    day = _day(int(y), int(mo), int(d))
-    if day is None:
-        return None
+    day = _calendar_day(int(y), int(mo), int(d))
+    if not isinstance(day, date):
+        return day
     clock = None
     if hh is not None and int(hh) < 24 and int(mi) < 60 and int(ss or 0) < 60:
         clock = time(int(hh), int(mi), int(ss or 0))
@@ -299,25 +344,28 @@ def _relative(text: str, now: datetime) -> ParsedDate | None:
     return _aware(day, None) if day is not None else None
 
 
-def _english(text: str) -> ParsedDate | None:
+def _english(text: str) -> _Read:
     """RFC 2822 from meta tags and feeds, and Java's Date.toString from JSP templates."""
     m = _RFC2822.search(text) or _JAVA.search(text)
     if m is None:
         return None
-    day = _day(int(m.group("y")), _MONTH_NUMBER[m.group("mon")[:3].lower()], int(m.group("d")))
-    if day is None or m.group("H") is None:
-        return _aware(day, None) if day is not None else None
+    month = _MONTH_NUMBER[m.group("mon")[:3].lower()]
+    day = _calendar_day(int(m.group("y")), month, int(m.group("d")))
+    if not isinstance(day, date):
+        return day
+    if m.group("H") is None:
+        return _aware(day, None)
     hour, minute, second = int(m.group("H")), int(m.group("M")), int(m.group("S") or 0)
     if hour > 23 or minute > 59 or second > 59:
         return _aware(day, None)
     return _aware(day, time(hour, minute, second), _zone(m.group("tz")))
 
 
-def parse_date_fast(raw: str | None, *, now: datetime | None = None) -> ParsedDate | None:
-    """The precompiled patterns alone; parse_date falls back to dateparser where they give None."""
+def _read_fast(raw: str | None, now: datetime | None) -> _Read:
     if not isinstance(raw, str):
         return None
     text = _prepare(raw)
+    # A year-month-day form is read first, out of range or not: 99999年1月1日 is not 1月1日.
     found = _year_month_day(text) or _compact(text)
     if found is None and _LETTERS.search(text):
         found = _english(text)
@@ -325,6 +373,12 @@ def parse_date_fast(raw: str | None, *, now: datetime | None = None) -> ParsedDa
         anchor = _shanghai_now(now)
         found = _relative(text, anchor) or _month_day(text, anchor)
     return found
+
+
+def parse_date_fast(raw: str | None, *, now: datetime | None = None) -> ParsedDate | None:
+    """The precompiled patterns alone; parse_date falls back to dateparser where they give None."""
+    found = _read_fast(raw, now)
+    return found if isinstance(found, ParsedDate) else None
 
 
 # --- dateparser fallback ---------------------------------------------------------------------
@@ -372,6 +426,11 @@ def _dateparser(base: datetime) -> DateDataParser:
 
 def parse_date_dateparser(raw: str | None, *, now: datetime | None = None) -> ParsedDate | None:
     """dateparser on the raw text, stripped of its label and the meta line noise after it."""
+    found = _read_dateparser(raw, now)
+    return found if isinstance(found, ParsedDate) else None
+
+
+def _read_dateparser(raw: str | None, now: datetime | None) -> _Read:
     if not isinstance(raw, str):
         return None
     text = _FALLBACK_LABEL.sub("", _prepare(raw))
@@ -385,12 +444,20 @@ def parse_date_dateparser(raw: str | None, *, now: datetime | None = None) -> Pa
     except Exception:  # a third-party parser on page text: its bug must not lose the article
         logger.debug("dateparser failed on %r", text, exc_info=True)
         return None
-    if value is None or not YEAR_MIN <= value.year <= YEAR_MAX:
+    if value is None:
         return None
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        return OutOfRange(value.year)
     value = (value if value.tzinfo else value.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
     if _FALLBACK_HAS_TIME.search(text):
         return _aware(value.date(), value.time().replace(microsecond=0))
     return _aware(value.date(), None)
+
+
+def read_date(raw: str | None, *, now: datetime | None = None) -> _Read:
+    """The date in `raw`; OutOfRange for a date form with an impossible year; None for none."""
+    found = _read_fast(raw, now)
+    return found if found is not None else _read_dateparser(raw, now)
 
 
 def parse_date(raw: str | None, *, now: datetime | None = None) -> ParsedDate | None:
@@ -398,11 +465,12 @@ def parse_date(raw: str | None, *, now: datetime | None = None) -> ParsedDate | 
 
     `now` anchors relative forms and yearless month-days; it defaults to the current time.
     """
-    return parse_date_fast(raw, now=now) or parse_date_dateparser(raw, now=now)
+    found = read_date(raw, now=now)
+    return found if isinstance(found, ParsedDate) else None
 
 
 def normalize_date(raw: str, *, now: datetime | None = None) -> datetime | None:
-    """INTERFACE.md entry point: the aware Shanghai datetime in `raw`, or None. Never raises."""
+    """INTERFACE.md entry point: the aware datetime (+08:00) in `raw`, or None. Never raises."""
     parsed = parse_date(raw, now=now)
     return parsed.value if parsed is not None else None
 
@@ -453,25 +521,30 @@ def published_date(
 ) -> PublishedDate:
     """The first believable date of meta line, meta tags, URL path, in that order.
 
-    A date more than FUTURE_TOLERANCE after `now` is not believed and the next place is tried;
-    when nothing is left, the flag says FUTURE (some place was in the future) or UNREADABLE
-    (some raw text held no date). No raw text and no URL date: all None.
+    A date whose year is before YEAR_MIN or after the year following `now`'s (99999年1月1日,
+    1899-12-31), or more than FUTURE_TOLERANCE after `now`, is not believed and the next place
+    is tried; when nothing is left, the flag says why of the first place that held a date:
+    OUT_OF_RANGE or FUTURE; or UNREADABLE (some raw text held no date). No raw text and no URL
+    date: all None.
     """
     anchor = _shanghai_now(now)
     flag: DateFlag | None = None
     origin_of_flag: DateOrigin | None = None
     for origin, found in (
-        (DateOrigin.META_LINE, parse_date(date_raw, now=anchor)),
-        (DateOrigin.META_TAG, parse_date(meta_date_raw, now=anchor)),
+        (DateOrigin.META_LINE, read_date(date_raw, now=anchor)),
+        (DateOrigin.META_TAG, read_date(meta_date_raw, now=anchor)),
         (DateOrigin.URL, url_date(url)),
     ):
         if found is None:
             continue
-        if found.value > anchor + FUTURE_TOLERANCE:
-            if flag is None:
-                flag, origin_of_flag = DateFlag.FUTURE, origin
-            continue
-        return PublishedDate(found.value, found.has_time, origin, None)
+        if isinstance(found, OutOfRange) or found.value.year > anchor.year + 1:
+            problem = DateFlag.OUT_OF_RANGE
+        elif found.value > anchor + FUTURE_TOLERANCE:
+            problem = DateFlag.FUTURE
+        else:
+            return PublishedDate(found.value, found.has_time, origin, None)
+        if flag is None:
+            flag, origin_of_flag = problem, origin
     if flag is None and any(isinstance(r, str) and r.strip() for r in (date_raw, meta_date_raw)):
         flag = DateFlag.UNREADABLE
     return PublishedDate(None, None, origin_of_flag, flag)

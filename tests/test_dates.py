@@ -18,6 +18,7 @@ from pipelines.dates import (
     SHANGHAI,
     Dateline,
     DatesPipeline,
+    OutOfRange,
     ParsedDate,
     PublishedDate,
     normalize_date,
@@ -25,11 +26,16 @@ from pipelines.dates import (
     parse_date_fast,
     parse_dateline,
     published_date,
+    read_date,
+    updated_time,
     url_date,
 )
 from xzcrawler.items import Article, DateFlag, DateOrigin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# China Standard Time as a fixed offset: what every datetime the pipeline produces carries.
+CST = timezone(timedelta(hours=8))
+EIGHT_HOURS = timedelta(hours=8)
 # The fetch time every relative form is resolved against.
 NOW = datetime(2021, 1, 2, 12, 30, 15, tzinfo=SHANGHAI)
 
@@ -275,7 +281,11 @@ def test_month_day_takes_the_year_of_the_fetch_unless_that_is_ahead(
         ("2020-11-12 02:35:08 GMT", timed(2020, 11, 12, 10, 35, 8)),
         ("2020-11-12 10:35:08 GMT+08:00", timed(2020, 11, 12, 10, 35, 8)),
         ("2020-11-12 10:35:08 +0900", timed(2020, 11, 12, 9, 35, 8)),
-        ("1900-01-01T00:00:00+08:05:43", timed(1900, 1, 1)),
+        # Local mean time written out: the same instant, at +08:00.
+        (
+            "1900-01-01T00:00:00+08:05:43",
+            ParsedDate(datetime(1899, 12, 31, 23, 54, 17, tzinfo=CST), True),
+        ),
         ("2020-11-12T00:00:00+08:00", timed(2020, 11, 12, 0, 0)),
         ("Thu, 12 Nov 2020 10:35:08 +0800", timed(2020, 11, 12, 10, 35, 8)),
         ("Thu, 12 Nov 2020 02:35:08 +0000", timed(2020, 11, 12, 10, 35, 8)),
@@ -470,15 +480,27 @@ ARTICLE_URL = "http://www.xzspw.org.cn/html/djgz/2020/1110/1234.html"
         ),
         (
             None,
-            "2031-01-01",
+            "2021-06-01",
             None,
             PublishedDate(None, None, DateOrigin.META_TAG, DateFlag.FUTURE),
         ),
         (
             None,
             None,
-            "http://www.xzspw.org.cn/html/2030/1112/1.html",
+            "http://www.xzspw.org.cn/html/2021/0612/1.html",
             PublishedDate(None, None, DateOrigin.URL, DateFlag.FUTURE),
+        ),
+        (
+            None,
+            "2031-01-01",
+            None,
+            PublishedDate(None, None, DateOrigin.META_TAG, DateFlag.OUT_OF_RANGE),
+        ),
+        (
+            None,
+            None,
+            "http://www.xzspw.org.cn/html/2030/1112/1.html",
+            PublishedDate(None, None, DateOrigin.URL, DateFlag.OUT_OF_RANGE),
         ),
         (
             "发布时间：佚名",
@@ -500,6 +522,126 @@ def test_published_date_takes_the_first_believable_place(
     date_raw: str | None, meta_date_raw: str | None, url: str | None, expected: PublishedDate
 ) -> None:
     assert published_date(date_raw, meta_date_raw, url, now=NOW) == expected
+
+
+# --- Years no article can have; China time at exactly +08:00 -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("99999年1月1日", OutOfRange(99999)),
+        ("发布时间：99999年01月01日 10:35 来源：本站", OutOfRange(99999)),
+        ("99999-01-01", OutOfRange(99999)),
+        ("99999-01-01 10:35:00", OutOfRange(99999)),
+        ("发布时间：99999-01-01 更新时间：2020-11-12", OutOfRange(99999)),
+        ("更新时间：2020-11-13 发布时间：99999-01-01", OutOfRange(99999)),
+        ("1066-10-14", OutOfRange(1066)),
+        ("1899-12-31 23:59", OutOfRange(1899)),
+        ("18991231", OutOfRange(1899)),
+        ("12 Nov 1066", OutOfRange(1066)),
+        ("2200-01-01", OutOfRange(2200)),
+        ("9999-12-31", OutOfRange(9999)),
+        ("1" * 5000 + "-01-01", OutOfRange(10**9)),
+        ("0000-00-00", None),  # no real month: not a date at all
+        ("99999-13-01", None),
+        ("1900-01-01", ParsedDate(datetime(1900, 1, 1, tzinfo=CST), False)),
+    ],
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
+def test_a_date_form_with_an_impossible_year_reads_as_out_of_range(
+    raw: str, expected: ParsedDate | OutOfRange | None
+) -> None:
+    assert read_date(raw, now=NOW) == expected
+    # Never this year's month and day instead: parse_date has no date to give.
+    assert parse_date(raw, now=NOW) == (expected if isinstance(expected, ParsedDate) else None)
+
+
+def flagged(origin: DateOrigin, flag: DateFlag) -> PublishedDate:
+    return PublishedDate(None, None, origin, flag)
+
+
+OUT_OF_RANGE, FUTURE = DateFlag.OUT_OF_RANGE, DateFlag.FUTURE
+LINE, TAG = DateOrigin.META_LINE, DateOrigin.META_TAG
+
+
+@pytest.mark.parametrize(
+    ("date_raw", "meta_date_raw", "url", "expected"),
+    [
+        ("99999年1月1日", None, None, flagged(LINE, OUT_OF_RANGE)),
+        (
+            "发布时间：99999年1月1日 10:35",
+            None,
+            "http://x.cn/a/1.html",
+            flagged(LINE, OUT_OF_RANGE),
+        ),
+        ("1899-12-31", None, None, flagged(LINE, OUT_OF_RANGE)),
+        ("2023-01-01", None, None, flagged(LINE, OUT_OF_RANGE)),
+        ("2022-12-31", None, None, flagged(LINE, FUTURE)),
+        ("2022-01-03 12:00", None, None, flagged(LINE, FUTURE)),
+        ("99999年1月1日", "2021-06-01", None, flagged(LINE, OUT_OF_RANGE)),
+        ("2021-06-01", "99999年1月1日", None, flagged(LINE, FUTURE)),
+        ("99999年1月1日", "2020-11-11", None, PublishedDate(sh(2020, 11, 11), False, TAG, None)),
+        (
+            "1066-10-14",
+            None,
+            ARTICLE_URL,
+            PublishedDate(sh(2020, 11, 10), False, DateOrigin.URL, None),
+        ),
+        (
+            "1900-01-01",
+            None,
+            None,
+            PublishedDate(datetime(1900, 1, 1, tzinfo=CST), False, LINE, None),
+        ),
+    ],
+)
+def test_published_date_flags_a_year_outside_1900_to_next_year(
+    date_raw: str | None, meta_date_raw: str | None, url: str | None, expected: PublishedDate
+) -> None:
+    assert published_date(date_raw, meta_date_raw, url, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("1900-01-01", "1900-01-01T00:00:00+08:00"),
+        ("1900-01-01 08:00", "1900-01-01T08:00:00+08:00"),
+        ("1900-12-31 23:59:59", "1900-12-31T23:59:59+08:00"),
+        ("一九〇〇年一月一日", "1900-01-01T00:00:00+08:00"),
+        ("19000101", "1900-01-01T00:00:00+08:00"),
+        ("Mon, 01 Jan 1900 00:00:00 +0800", "1900-01-01T00:00:00+08:00"),
+        ("1 January 1900", "1900-01-01T00:00:00+08:00"),  # dateparser's path
+        ("1900-01-01T00:00:00Z", "1900-01-01T08:00:00+08:00"),
+        ("1900-01-01T00:00:00+08:05:43", "1899-12-31T23:54:17+08:00"),
+        ("1901-01-01", "1901-01-01T00:00:00+08:00"),
+        ("1949-10-01 15:00", "1949-10-01T15:00:00+08:00"),
+        ("1988-01-01 10:00", "1988-01-01T10:00:00+08:00"),
+        ("1988-07-01 10:00", "1988-07-01T09:00:00+08:00"),  # 10:00 of China's summer time
+        ("2020-11-12T10:35:08+09:00", "2020-11-12T09:35:08+08:00"),
+        ("2020-11-12T02:35:08Z", "2020-11-12T10:35:08+08:00"),
+        ("刚刚", "2021-01-02T12:30:15+08:00"),
+        ("3小时前", "2021-01-02T09:30:15+08:00"),
+        ("昨天 10:35", "2021-01-01T10:35:00+08:00"),
+        ("11-12", "2020-11-12T00:00:00+08:00"),
+    ],
+)
+def test_every_datetime_read_is_at_exactly_eight_hours(raw: str, iso: str) -> None:
+    value = normalize_date(raw, now=NOW)
+    assert (value.isoformat(), value.utcoffset()) == (iso, EIGHT_HOURS)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [NOW, datetime(2021, 1, 2, 12, 30, 15), datetime(2021, 1, 2, 4, 30, 15, tzinfo=UTC)],
+    ids=["shanghai", "naive", "utc"],
+)
+def test_relative_dates_are_at_eight_hours_whatever_the_zone_of_the_fetch_time(
+    now: datetime,
+) -> None:
+    for raw in ("刚刚", "5分钟前", "今天"):
+        assert normalize_date(raw, now=now).utcoffset() == EIGHT_HOURS
+    assert updated_time("1900-01-02", now=now).isoformat() == "1900-01-02T00:00:00+08:00"
 
 
 # --- Dateline -----------------------------------------------------------------------------------
@@ -685,8 +827,8 @@ def test_pipeline_counts_every_origin_and_keeps_first_examples(
             article(url="http://www.xzspw.org.cn/html/djgz/2020/1112/1.html"),
             article(url="http://www.xzspw.org.cn/a/2.html", date_raw="发布时间：点击数:12"),
             article(date_raw="发布时间：<script>", meta_date_raw="x"),
-            article(date_raw="2030-01-01"),
-            article(meta_date_raw="2031-01-01T00:00:00Z"),
+            article(date_raw="2021-03-01"),
+            article(meta_date_raw="2021-06-01T00:00:00Z"),
             article(),
         )
     assert [i.date_flag for i in items] == [None] * 3 + [DateFlag.UNREADABLE] * 2 + [
@@ -702,7 +844,7 @@ def test_pipeline_counts_every_origin_and_keeps_first_examples(
         "xz/dates/unreadable": 2,
         "xz/dates/unreadable_example": "发布时间：点击数:12",
         "xz/dates/future": 2,
-        "xz/dates/future_example": "2030-01-01",
+        "xz/dates/future_example": "2021-03-01",
         "xz/dates/missing": 1,
     }
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -711,6 +853,67 @@ def test_pipeline_counts_every_origin_and_keeps_first_examples(
         "meta line '发布时间：点击数:12', meta tag None"
     )
     assert len(warnings) == 4
+
+
+def test_pipeline_keeps_an_impossible_year_raw_and_flags_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = "发布时间：99999年1月1日 10:35 来源：本站"
+    with caplog.at_level(logging.WARNING, logger="pipelines.dates"):
+        (item,), stats = run_pipeline(article(date_raw=raw, body=SEED_BODY))
+    assert (item.published_at, item.date_has_time) == (None, None)
+    assert (item.date_origin, item.date_flag, item.date_raw) == (
+        DateOrigin.META_LINE,
+        DateFlag.OUT_OF_RANGE,
+        raw,
+    )
+    assert item.dateline_date is None  # no year to take from the published date
+    assert {k: v for k, v in stats.items() if k.startswith("xz/")} == {
+        "xz/dates/out_of_range": 1,
+        "xz/dates/out_of_range_example": raw,
+        "xz/dates/dateline": 1,
+    }
+    assert [r.getMessage() for r in caplog.records] == [
+        f"out_of_range date on http://www.xzspw.org.cn/a/1.html: meta line {raw!r}, meta tag None"
+    ]
+
+
+def test_pipeline_datetimes_are_all_at_eight_hours() -> None:
+    items, _ = run_pipeline(
+        article(date_raw="1900-01-01 08:00", updated_raw="1900-01-02"),
+        article(date_raw="1988-07-01 10:00", updated_raw="1988-07-02 10:00"),
+        article(meta_date_raw="2020-11-12T02:35:08Z", updated_raw="刚刚"),
+        article(url="http://www.xzspw.org.cn/html/djgz/2020/1112/1.html"),
+        article(date_raw="3小时前", fetched_at=datetime(2021, 1, 2, 4, 30, 15, tzinfo=UTC)),
+    )
+    iso = [(i.published_at.isoformat(), i.updated_at and i.updated_at.isoformat()) for i in items]
+    assert iso == [
+        ("1900-01-01T08:00:00+08:00", "1900-01-02T00:00:00+08:00"),
+        ("1988-07-01T09:00:00+08:00", "1988-07-02T09:00:00+08:00"),
+        ("2020-11-12T10:35:08+08:00", "2021-01-02T12:30:15+08:00"),
+        ("2020-11-12T00:00:00+08:00", None),
+        ("2021-01-02T09:30:15+08:00", None),
+    ]  # fmt: skip
+    produced = [v for i in items for v in (i.published_at, i.updated_at) if v is not None]
+    assert {v.utcoffset() for v in produced} == {EIGHT_HOURS}
+
+
+def test_the_out_of_range_flag_is_stored_as_text_in_date_flag(sqlite_url: str) -> None:
+    from sqlalchemy import select
+
+    from pipelines.storage import article_row
+    from xzcrawler.models import Article as ArticleRow
+    from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
+
+    (item,), _ = run_pipeline(article(date_raw="99999年1月1日", title="标题", body="正文"))
+    engine = engine_for(sqlite_url)
+    ensure_schema(engine)
+    ArticleStore(engine).write([article_row(item)])
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ArticleRow.published_at, ArticleRow.date_flag, ArticleRow.date_raw)
+        ).one()
+    assert tuple(row) == (None, "out_of_range", "99999年1月1日")
 
 
 def test_pipeline_uses_fetch_time_for_relative_dates() -> None:
@@ -754,19 +957,21 @@ DATE_TEXT = st.text(
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=80), DATE_TEXT))
-def test_parse_never_raises_and_is_aware_shanghai_and_stable(raw: str) -> None:
+def test_parse_never_raises_and_is_at_eight_hours_and_stable(raw: str) -> None:
     result = normalize_date(raw, now=NOW)
     if result is not None:
-        assert result.tzinfo is SHANGHAI
+        assert result.utcoffset() == EIGHT_HOURS
         assert normalize_date(result.isoformat(), now=NOW) == result
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2199, 12, 30)))
 def test_iso_output_reads_back_to_the_same_instant(value: datetime) -> None:
-    value = value.replace(microsecond=0, tzinfo=SHANGHAI)
-    assert normalize_date(value.isoformat(), now=NOW) == value
-    assert normalize_date(value.strftime("%Y-%m-%d %H:%M:%S"), now=NOW) == value
+    # China's wall time: Asia/Shanghai (summer time included) from 1901, +08:00 before.
+    value = value.replace(microsecond=0, tzinfo=SHANGHAI if value.year >= 1901 else CST)
+    for text in (value.isoformat(), value.strftime("%Y-%m-%d %H:%M:%S")):
+        read = normalize_date(text, now=NOW)
+        assert (read, read.utcoffset()) == (value, EIGHT_HOURS)
 
 
 @settings(max_examples=200, deadline=None)
