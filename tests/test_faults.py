@@ -4,6 +4,7 @@ run fetches it, and what is stored is never lost or duplicated."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from tests.conftest import PROJECT_ROOT, CrawlEnv
 from tests.helpers import expected, interface_view
 from xzcrawler.models import Article, CrawlRun
 from xzcrawler.replica import Fault, FaultPlan, Portal, ReplicaServer
+from xzcrawler.replica.portal import Page
 from xzcrawler.storage import engine_for
 
 # Short timeouts and two retries keep a fault test to seconds; 200 KB is well above any page.
@@ -479,3 +481,110 @@ def test_password_in_database_url_never_appears_in_output(
     result = env.run("-m", "xzcrawler", *argv)
     assert SECRET not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- hostile links and URL forms ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["a:b", "javascript:void(0)", "vbscript:msgbox(1)", "mailto:x@y"])
+def test_a_chain_link_that_is_no_web_page_is_a_chain_end_and_the_other_side_is_followed(
+    fault_env: MakeEnv, bad: str
+) -> None:
+    plan = FaultPlan()
+    env = fault_env(plan, articles=CHAIN_ARTICLES)
+    djgz = [a for a in env.portal.articles if a.section == "党建工作"]
+    target = djgz[-5]
+    assert target.prev_path and target.next_path
+    plan.edit(target.path, f'href="{target.prev_path}"', f'href="{bad}"')
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    want = expected(env)
+    want[url_of(env, target.path)]["prev_url"] = None
+    assert interface_view(env.records()) == want
+
+
+def test_a_bad_stored_link_is_recorded_and_every_other_chain_still_resumes(
+    fault_env: MakeEnv,
+) -> None:
+    """A link stored by an older version (a:b) must not stop the next run's resumes."""
+    env = fault_env(FaultPlan(), articles=CHAIN_ARTICLES)
+    assert crawl(env).returncode == 0
+    djgz = sorted(
+        (a for a in env.portal.articles if a.section == "党建工作" and a.prev_path),
+        key=lambda a: a.path,
+    )
+    bad, resumed = djgz[-3], djgz[-4]
+    with engine_for(env.database_url).begin() as conn:
+        conn.execute(
+            text("UPDATE articles SET prev_url = 'a:b' WHERE url = :url"),
+            {"url": url_of(env, bad.path)},
+        )
+        conn.execute(
+            text("DELETE FROM articles WHERE url = :url"), {"url": url_of(env, resumed.prev_path)}
+        )
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert url_of(env, resumed.prev_path) in env.records()
+    assert {"url": "a:b", "status": None, "reason": "invalid link: not an http(s) URL"} in runs(
+        env
+    )[-1].failed_pages
+
+
+def test_links_written_unescaped_or_with_a_backslash_are_one_url_and_a_rerun_fetches_no_article(
+    fault_env: MakeEnv,
+) -> None:
+    plan = FaultPlan()
+    env = fault_env(plan)
+    djgz = [a for a in env.portal.articles if a.section == "党建工作"]
+    newest, older = djgz[-1], djgz[-2]
+    head, _, tail = newest.path.rpartition("/")
+    # 下一篇 written with a backslash; the list page writes the link with a space-padded href
+    plan.edit(older.path, f'href="{newest.path}"', f'href="{head}\\{tail}"')
+    plan.edit("/djgz/", f'href="{newest.path}"', f'href=" {newest.path} "')
+    assert crawl(env).returncode == 0
+    assert interface_view(env.records()) == expected(env)
+    before = len(env.requested())
+    again = crawl(env)
+    assert "0 new, 0 updated" in again.stderr
+    article_paths = {a.path for a in env.portal.articles}
+    assert [p for p in env.requested()[before:] if p in article_paths] == []
+    assert runs(env)[-1].chain_health["next_missing"] == 0
+
+
+class GzipBombPortal(Portal):
+    """One article page served gzip-compressed, inflating far past DOWNLOAD_MAXSIZE."""
+
+    bomb_path = ""
+
+    def render(self, path_and_query: str) -> Page:
+        if path_and_query == self.bomb_path:
+            html = b"<html><body>" + b"<p>x</p>" * 200_000 + b"</body></html>"
+            body = gzip.compress(html)
+            headers = {
+                "Content-Type": "text/html",
+                "Content-Encoding": "gzip",
+                "Content-Length": str(len(body)),
+            }
+            return Page(200, headers, body)
+        return super().render(path_and_query)
+
+
+def test_a_download_cancelled_for_size_is_a_failure_recorded_and_never_skipped_as_policy(
+    tmp_path: Path,
+) -> None:
+    portal = GzipBombPortal(articles=SMALL)
+    target = portal.articles[TARGET]
+    portal.bomb_path = target.path
+    with ReplicaServer(portal) as server:
+        env = CrawlEnv(portal, server, f"sqlite:///{tmp_path / 'crawl.db'}", tmp_path)
+        first = crawl(env)
+        run = runs(env)[-1]
+        failed = {p["url"]: p["reason"] for p in run.failed_pages}
+        assert failed[url_of(env, target.path)].startswith("IgnoreRequest: Ignored response")
+        with engine_for(env.database_url).connect() as conn:
+            unfetchable = conn.execute(text("SELECT url FROM unfetchable_links")).scalars().all()
+        assert url_of(env, target.path) not in unfetchable
+        again = crawl(env)
+        assert env.requested().count(target.path) == 2, "the next run tries it again"
+        engine_for(env.database_url).dispose()
+    assert (first.returncode, again.returncode) == (0, 0)

@@ -41,3 +41,6 @@ OTHER_TEMPLATES = "(other templates)"
 
 # Scrapy's own count of items a pipeline dropped (DropItem).
 ITEMS_DROPPED = "item_dropped_count"
+
+# Links that are no web page (a:b, javascript:, mailto:), recorded and skipped, never requested.
+INVALID_LINKS = "xz/links/invalid"

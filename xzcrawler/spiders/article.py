@@ -41,7 +41,8 @@ class ArticleSpider(PortalSpider):
         return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.request(self.url, self.parse_article)
+        for request in self.fetch(self.url, self.parse_article):
+            yield request
 
     def parse_article(
         self, response: Response, whole: Article | None = None
@@ -53,4 +54,4 @@ class ArticleSpider(PortalSpider):
             return
         yield article
         for url in self.chain_links(article, self.follow.directions):
-            yield self.request(url, self.parse_article)
+            yield from self.fetch(url, self.parse_article)

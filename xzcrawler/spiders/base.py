@@ -30,6 +30,7 @@ from xzcrawler.stats_keys import (
     ARTICLES_YIELDED,
     CONTINUATION_PAGES,
     INCOMPLETE_ARTICLES,
+    INVALID_LINKS,
     PARSE_ERROR_EXAMPLES,
     PARSE_ERRORS_PREFIX,
     PROBLEM_PAGES,
@@ -38,7 +39,7 @@ from xzcrawler.stats_keys import (
     SPLIT_UNFINISHED,
     UNPARSABLE_ARTICLES,
 )
-from xzcrawler.urls import canonical
+from xzcrawler.urls import canonical, is_page_url, is_policy
 
 __all__ = ["INCOMPLETE_ARTICLES", "PROBLEM_PAGES", "PROBLEM_PAGES_KEPT", "PortalSpider"]
 
@@ -243,10 +244,16 @@ class PortalSpider(scrapy.Spider):
         self.crawler.engine.crawl(retry)
         return True
 
-    def request(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
-        """A request for the canonical URL whose failure (after Scrapy's retries) is recorded,
-        not only logged."""
-        return scrapy.Request(canonical(url), callback=callback, errback=self.request_failed)
+    def fetch(self, url: str, callback: Callable[..., Any]) -> Iterator[scrapy.Request]:
+        """The request for the canonical URL, whose failure (after Scrapy's retries) is
+        recorded, not only logged; none for a link that is no web page (a:b, javascript:,
+        mailto:): that is recorded, never raised, so one bad link stops nothing else."""
+        page_url = canonical(url)
+        if not is_page_url(page_url):
+            self.crawler.stats.inc_value(INVALID_LINKS)
+            self.record_problem(url, None, "invalid link: not an http(s) URL")
+            return
+        yield scrapy.Request(page_url, callback=callback, errback=self.request_failed)
 
     def request_dropped(self, request: scrapy.Request) -> None:
         """Scrapy drops the last hop of a redirect loop (a -> b -> a) as a duplicate, with no
@@ -272,13 +279,17 @@ class PortalSpider(scrapy.Spider):
             self.record_problem(url, status, f"HTTP {status}")
             if status in GONE_STATUSES and gone_is_unfetchable:
                 self.unfetchable(url, f"HTTP {status}")
-        elif failure.check(IgnoreRequest):  # robots.txt or offsite: policy, not a failure
+        elif failure.check(IgnoreRequest) and is_policy(failure.value):
+            # robots.txt or offsite: not a failure; a gzip bomb past DOWNLOAD_MAXSIZE or a
+            # redirect chain too long are (below)
             if gone_is_unfetchable:
                 self.unfetchable(url, str(failure.value)[:200] or "ignored")
             else:  # a page of a split article: the article cannot be whole
                 self.record_problem(url, None, str(failure.value)[:200] or "ignored")
         else:
-            self.record_problem(url, None, type(failure.value).__name__)
+            error = failure.value
+            detail = f": {str(error)[:200]}" if isinstance(error, IgnoreRequest) else ""
+            self.record_problem(url, None, f"{type(error).__name__}{detail}")
 
     def unfetchable(self, url: str, reason: str) -> None:
         """A link that leads to no article (gone, or refused by policy); a hook for spiders

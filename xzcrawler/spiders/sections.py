@@ -40,9 +40,11 @@ class SectionsSpider(PortalSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.frontier = Frontier.load(self.settings, self.mode)
-        yield self.request(self.portal_url, self.parse_home)
+        for request in self.fetch(self.portal_url, self.parse_home):
+            yield request
         for url in self.frontier.resume + self.frontier.recheck:
-            yield self.request(url, self.parse_page)
+            for request in self.fetch(url, self.parse_page):  # a bad stored link is skipped
+                yield request
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         sections = parsing.navigation_sections(response)
@@ -52,7 +54,7 @@ class SectionsSpider(PortalSpider):
             if not sections:
                 self.logger.error("no section named %s in the navigation menu", self.sections)
         for section in sections:
-            yield self.request(section.url, self.parse_page)
+            yield from self.fetch(section.url, self.parse_page)
 
     def parse_page(self, response: Response) -> Iterator[Article | scrapy.Request]:
         kind = parsing.page_kind(response)
@@ -82,12 +84,12 @@ class SectionsSpider(PortalSpider):
                 "list page %s shows %d stored articles retitled", response.url, len(retitled)
             )
         for url in new + retitled:
-            yield self.request(url, self.parse_page)
+            yield from self.fetch(url, self.parse_page)
         # Older list pages only matter while this one still shows articles we lack; an edit of
         # an old article says nothing about older pages.
         if new or self.mode is CrawlMode.FULL:
             for url in parsing.pagination_links(response):
-                yield self.request(url, self.parse_page)
+                yield from self.fetch(url, self.parse_page)
 
     def parse_article(
         self, response: Response, whole: Article | None = None
@@ -101,7 +103,7 @@ class SectionsSpider(PortalSpider):
         self.chained.update(neighbours)
         for url in neighbours:
             if self.frontier.wants_neighbour(url):
-                yield self.request(url, self.parse_page)
+                yield from self.fetch(url, self.parse_page)
 
     def unfetchable(self, url: str, reason: str) -> None:
         self.frontier.unfetchable[url] = reason
