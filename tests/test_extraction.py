@@ -397,3 +397,30 @@ def test_a_paragraph_naming_its_organisers_is_body_not_footer() -> None:
         *BODY_TEXT,
         "19日上午，由中国科学院学部局主办，空间应用中心承办的活动在北京举行。",
     ]
+
+
+XSS_VECTORS = [
+    '<a href="java\tscript:alert(1)">链接</a>',
+    '<a href="jav\nascript:alert(1)">链接</a>',
+    '<a href="\x01javascript:alert(1)">链接</a>',
+    '<a href=" JaVaScRiPt:alert(1)">链接</a>',
+    '<a href="&#106;avascript:alert(1)">链接</a>',
+    '<a href="vbscript:msgbox(1)">链接</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">链接</a>',
+    '<img src="java\tscript:alert(1)">链接',
+    '<img src="x.jpg" onerror="alert(1)">链接',
+    '<svg onload="alert(1)"></svg>链接',
+    '<span style="background:url(javascript:alert(1))">链接</span>',
+    '<object data="x.swf"></object>链接',
+    '<math><mtext><a href="javascript:alert(1)">链接</a></mtext></math>',
+]
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_body_html_never_keeps_script_whatever_spelling_the_page_uses(vector: str) -> None:
+    html = article_page(body=f"<p>　　第一段正文，内容足够长，用来当正文。{vector}</p>")
+    stored = parsing.parse_article(html_response(html, URL), FETCHED_AT).body_html or ""
+    lowered = stored.lower()
+    for word in ("script", "onerror", "onload", "data:", "style", "<svg", "<object", "<embed"):
+        assert word not in lowered, (vector, stored)
+    assert "链接" in stored

@@ -279,10 +279,10 @@ def test_body_reads_a_table_row_as_one_paragraph_and_keeps_an_attachment_line() 
         ),
         (
             "gbk_table",
-            "\xa0\xa0\xa0\xa0新华社北京10月16日电（记者王喆）近日，农业农村部召开会议，部署秋冬种工作。<br>\n"
-            "\xa0\xa0\xa0\xa0会议指出，今年秋粮丰收已成定局，各地要抓紧抓好秋冬种，为明年夏粮丰收打好基础。<br>\n"
-            "\xa0\xa0\xa0\xa0一、抓好小麦播种<br>\n"
-            "\xa0\xa0\xa0\xa0各地要因地制宜，落实好播种面积，确保种足种好。",
+            "&nbsp;&nbsp;&nbsp;&nbsp;新华社北京10月16日电（记者王喆）近日，农业农村部召开会议，部署秋冬种工作。<br>\n"
+            "&nbsp;&nbsp;&nbsp;&nbsp;会议指出，今年秋粮丰收已成定局，各地要抓紧抓好秋冬种，为明年夏粮丰收打好基础。<br>\n"
+            "&nbsp;&nbsp;&nbsp;&nbsp;一、抓好小麦播种<br>\n"
+            "&nbsp;&nbsp;&nbsp;&nbsp;各地要因地制宜，落实好播种面积，确保种足种好。",
         ),
     ],
 )

@@ -1,11 +1,18 @@
 """The body as clean HTML: content tags only, absolute links and images, no scripts, handlers or
-javascript: links; captions stay beside their images."""
+javascript: links; captions stay beside their images.
+
+The walk below picks the body's own elements and makes their links absolute; what may be stored
+is decided by nh3 (Rust's ammonia, a maintained allow-list sanitiser): only CLEAN_KEEP_TAGS with
+CLEAN_KEEP_ATTRS, and only http(s) URLs, whatever spelling a hostile page uses (java<TAB>script:,
+a leading control character, vbscript:).
+"""
 
 from __future__ import annotations
 
 import re
 from html import escape
 
+import nh3
 from lxml.html import HtmlElement
 
 from xzcrawler.parsing.body import body, container
@@ -17,6 +24,7 @@ CLEAN_KEEP_TAGS = frozenset(
 )  # fmt: skip
 CLEAN_KEEP_ATTRS = {"img": ("src", "alt"), "a": ("href",), "td": ("colspan", "rowspan"),
                     "th": ("colspan", "rowspan")}  # fmt: skip
+URL_SCHEMES = {"http", "https"}
 IMAGE_SRC_ATTRS = ("src", "data-src", "data-original")  # lazy-loading templates move src
 EDGE_BREAKS_RE = re.compile(r"^(?:<br>\s*)+|(?:<br>\s*)+$")
 
@@ -125,7 +133,19 @@ def body_html(page: Page) -> str:
     holder = container(page)
     if holder is None:
         return ""
-    return EDGE_BREAKS_RE.sub("", _clean_children(page, holder).strip(" \t\r\n"))
+    html = EDGE_BREAKS_RE.sub("", _clean_children(page, holder).strip(" \t\r\n"))
+    return sanitise(html)
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(CLEAN_KEEP_TAGS),
+        attributes={tag: set(names) for tag, names in CLEAN_KEEP_ATTRS.items()},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def body_images(page: Page) -> list[str]:
