@@ -588,3 +588,19 @@ def test_a_download_cancelled_for_size_is_a_failure_recorded_and_never_skipped_a
         assert env.requested().count(target.path) == 2, "the next run tries it again"
         engine_for(env.database_url).dispose()
     assert (first.returncode, again.returncode) == (0, 0)
+
+
+def test_two_urls_of_one_article_are_one_row_by_its_canonical_link(fault_env: MakeEnv) -> None:
+    plan = FaultPlan()
+    env = fault_env(plan)
+    newest = [a for a in env.portal.articles if a.section == "党建工作"][-1]
+    # The list page links the newest article under a mirror query the canonicaliser does not
+    # know; its older neighbour's 下一篇 links the plain URL; the page names the plain one.
+    plan.edit("/djgz/", f'href="{newest.path}"', f'href="{newest.path}?ref=list"')
+    canonical = f'<link rel="canonical" href="{newest.path}">\n</head>'
+    plan.edit(newest.path, "</head>", canonical)
+    plan.edit(f"{newest.path}?ref=list", "</head>", canonical)
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert interface_view(env.records()) == expected(env)
+    assert_no_duplicates(env)

@@ -176,6 +176,17 @@ def _read(
         return default
 
 
+def canonical_url(page: Page) -> str:
+    """The page's URL, or the one its <link rel="canonical"> names on the same host: two URLs of
+    one article (a mirror path, a query the canonicaliser does not know) are one article."""
+    for link in page.root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            url = page.link_url(link.get("href"))
+            if url is not None and page.same_host(url):
+                return url
+    return page.url
+
+
 def parse(page: Page, fetched_at: datetime) -> Article:
     errors: dict[str, str] = {}
     meta = _read(errors, "meta", lambda: meta_values(page), {})
@@ -188,7 +199,7 @@ def parse(page: Page, fetched_at: datetime) -> Article:
     source_raw, source_url = meta.get("source", (None, None))
     editor_in_meta, _ = meta.get("editor", (None, None))
     return Article(
-        url=page.url,
+        url=_read(errors, "url", lambda: canonical_url(page), page.url),
         fetched_at=fetched_at,
         title=_read(errors, "title", lambda: title(page)[0]),
         section=_read(errors, "section", lambda: (section_path(page) or [None])[-1]),
