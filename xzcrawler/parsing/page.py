@@ -170,12 +170,6 @@ class Page:
     def link_text(self, a: HtmlElement) -> str:
         return squash("".join(t for t in a.itertext() if t))
 
-    def text_of(self, el: HtmlElement) -> str:
-        """The visible text of an element (hidden parts and scripts left out)."""
-        if el not in self.start:
-            return ""
-        return squash("".join(t.text for t in self.tokens[self.start[el] : self.end[el]]))
-
     def first_line(self, el: HtmlElement) -> tuple[str, int, int]:
         """The element's first line of text and its token range: a heading that also holds the
         meta line after a <br> (PHPCMS) gives the title alone."""
@@ -190,9 +184,6 @@ class Page:
 
     def links(self) -> list[HtmlElement]:
         return [a for a in self.body.iter("a") if a in self.start and a.get("href")]
-
-    def line_of(self, index: int) -> Line:
-        return self.lines[self.tokens[index].line]
 
 
 T = TypeVar("T")
