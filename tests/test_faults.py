@@ -336,7 +336,8 @@ SLOW = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.02", "STORAGE_BATCH_SIZE=5"]
 
 def test_sqlite_locked_by_another_writer_for_seconds_loses_nothing(fault_env: MakeEnv) -> None:
     env = fault_env(FaultPlan(), articles=CHAIN_ARTICLES)
-    assert crawl(env, "CLOSESPIDER_ITEMCOUNT=1").returncode == 0, "creates the database"
+    # A run a limit ends is `cut short` (exit 1); it creates the database all the same.
+    assert crawl(env, "CLOSESPIDER_ITEMCOUNT=1").returncode == 1, "creates the database"
     before = len(env.records())
     held = []
 

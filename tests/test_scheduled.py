@@ -107,7 +107,8 @@ def test_killed_crawl_is_completed_by_the_next_run_without_duplicates(crawl_env:
     result = crawl_env.crawl()
     assert result.returncode == 0, result.stderr[-3000:]
     assert interface_view(crawl_env.records()) == expected(crawl_env)
-    assert runs(crawl_env)[0].status == "running", "the killed run's record stays open"
+    killed = runs(crawl_env)[0]
+    assert (killed.status, killed.exit_code) == ("died", None), "the next run closes it"
 
 
 def test_second_crawl_on_the_same_database_exits_75_naming_the_holder(crawl_env: CrawlEnv) -> None:

@@ -1,8 +1,9 @@
 """`python -m xzcrawler COMMAND`: the crawl for cron, and the commands that read the database.
 
 Thin on purpose: it parses arguments and calls the functions the tests call.
-Exit codes: 0 ok, 1 the crawl failed or was unhealthy, 2 usage or configuration error,
-75 (EX_TEMPFAIL) another crawl holds the lock.
+Exit codes: 0 ok, 1 the crawl failed, was unhealthy, cut short by a limit or interrupted,
+130 stopped by a second Ctrl-C, 2 usage or configuration error, 75 (EX_TEMPFAIL) another crawl
+holds the lock.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,14 +29,17 @@ from redis.exceptions import RedisError  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from scrapy.settings import Settings  # noqa: E402
 from scrapy.utils.project import get_project_settings  # noqa: E402
+from scrapy_redis import connection  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError  # noqa: E402
 
 from xzcrawler import export, runs  # noqa: E402
-from xzcrawler.distributed import ping_redis  # noqa: E402
+from xzcrawler.distributed import CrawlKeys, ping_redis, worker_name  # noqa: E402
 from xzcrawler.frontier import CrawlMode  # noqa: E402
 from xzcrawler.health import RunStatus, Thresholds, assess  # noqa: E402
 from xzcrawler.lock import CrawlLock, LockHeld, lock_path  # noqa: E402
+from xzcrawler.models import SHANGHAI  # noqa: E402
 from xzcrawler.query_cli import add_query_commands  # noqa: E402
 from xzcrawler.storage import (  # noqa: E402
     SchemaBehind,
@@ -43,8 +50,10 @@ from xzcrawler.storage import (  # noqa: E402
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_SECOND_CTRL_C = 128 + signal.SIGINT  # 130, as a shell reports a process Ctrl-C ended
 
 logger = logging.getLogger("xzcrawler")
+SPIDER = "sections"
 
 
 class UsageError(Exception):
@@ -91,6 +100,55 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     )
 
 
+class _CrawlerProcess(CrawlerProcess):
+    """Scrapy's process, remembering the shutdown signals it gets: the run record tells a
+    signal from a limit (both close with `shutdown`), and a second Ctrl-C (Scrapy then stops
+    without closing the spider) from a crash."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.signals_received: list[int] = []
+
+    def _signal_shutdown(self, signum: int, frame: object) -> None:
+        self.signals_received.append(signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: object) -> None:
+        self.signals_received.append(signum)
+        super()._signal_kill(signum, frame)
+
+
+def exit_code_of(status: RunStatus, signals_received: Sequence[int]) -> int:
+    """ok 0; a run stopped at once by a second Ctrl-C 130; any other outcome 1."""
+    if status is RunStatus.OK:
+        return EXIT_OK
+    if (
+        status is RunStatus.INTERRUPTED
+        and len(signals_received) >= 2
+        and signals_received[-1] == signal.SIGINT
+    ):
+        return EXIT_SECOND_CTRL_C
+    return EXIT_FAILED
+
+
+def mark_dead_runs(engine: Engine, settings: Settings) -> list[int]:
+    """Before a run opens: earlier runs still `running` that are gone become `died`. On one
+    machine we hold the database's lock, so any earlier single-machine run is gone; a run of a
+    shared Redis crawl is gone when its worker's heartbeat has expired."""
+    if not settings["REDIS_URL"]:
+        return runs.mark_dead_runs(engine, distributed=False, alive=lambda run: False)
+    server = connection.from_settings(settings)
+    try:
+        keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], SPIDER)
+        beats = {w.decode(): float(t) for w, t in server.hgetall(keys.workers).items()}
+    finally:
+        server.close()
+    ttl = max(int(settings.getfloat("REDIS_HEARTBEAT") * 3), 1)  # as distributed.SharedCrawl
+    now = datetime.fromtimestamp(time.time(), SHANGHAI)
+    alive = runs.heartbeat_alive(beats, ttl=ttl, now=now)
+    return runs.mark_dead_runs(engine, distributed=True, alive=alive)
+
+
 def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
     """The sections spider in this process, wrapped in a lock and a run record."""
     if settings["REDIS_URL"]:
@@ -113,8 +171,11 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         ensure_schema(engine)
         stored_before = runs.stored_article_count(engine)
         previous_fill = [run.field_fill for run in runs.recent_runs(engine, 5) if run.field_fill]
-        run_mode = f"{mode}+redis" if settings["REDIS_URL"] else str(mode)
-        run_id = runs.open_run(engine, mode=run_mode, portal_url=settings["PORTAL_URL"])
+        mark_dead_runs(engine, settings)
+        run_mode = f"{mode}{runs.DISTRIBUTED_SUFFIX}" if settings["REDIS_URL"] else str(mode)
+        run_id = runs.open_run(
+            engine, mode=run_mode, portal_url=settings["PORTAL_URL"], worker=worker_name()
+        )
     except SchemaBehind as exc:
         raise UsageError(str(exc)) from None
     except RedisError as exc:
@@ -132,8 +193,8 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         )
         return EXIT_FAILED
 
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler("sections")
+    process = _CrawlerProcess(settings)
+    crawler = process.create_crawler(SPIDER)
     spider_args = {"mode": str(mode)}
     if sections:
         spider_args["section"] = ",".join(sections)
@@ -147,8 +208,9 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         stored_before=stored_before,
         previous_fill=previous_fill,
         shared_frontier=bool(settings["REDIS_URL"]),
+        signals_received=len(process.signals_received),
     )
-    exit_code = EXIT_OK if assessment.status is RunStatus.OK else EXIT_FAILED
+    exit_code = exit_code_of(assessment.status, process.signals_received)
     runs.close_run(engine, run_id, stats, assessment, exit_code)
     for warning in assessment.warnings:
         logger.warning("run %d: %s", run_id, warning)

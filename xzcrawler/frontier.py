@@ -84,14 +84,17 @@ class Frontier:
         engine = engine_for(settings["DATABASE_URL"])
         ensure_schema(engine)
         store = ArticleStore(engine)
-        if mode is CrawlMode.FULL:
-            return cls(mode, store)
         now = datetime.now(SHANGHAI)
+        retry_since = now - timedelta(days=settings.getfloat("UNFETCHABLE_RETRY_DAYS"))
+        if mode is CrawlMode.FULL:
+            # A full walk starts from the list pages again; a chain that an earlier run left
+            # unfinished (a limit, a kill) may lie beyond where this walk's bound stops it, so
+            # it is resumed too.
+            return cls(mode, store, resume=store.dangling_chain_urls(retry_since))
         recheck_days = settings.getint("RECHECK_DAYS")
         recheck = (
             store.urls_published_since(now - timedelta(days=recheck_days)) if recheck_days else []
         )
-        retry_since = now - timedelta(days=settings.getfloat("UNFETCHABLE_RETRY_DAYS"))
         # Links that led nowhere count as known (no title), so they do not make a list page
         # look new.
         known: dict[str, str | None] = dict.fromkeys(store.unfetchable_urls(retry_since))

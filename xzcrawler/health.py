@@ -22,6 +22,9 @@ from scrapy.statscollectors import StatsCollector
 from xzcrawler.stats_keys import (
     ARTICLE_PAGES,
     ARTICLES_YIELDED,
+    CHAIN_MAX_DEPTH,
+    CHAINS_CAPPED,
+    CHAINS_CAPPED_AT,
     CONTINUATION_PAGES,
     FILL_BY_TEMPLATE,
     FILL_ITEMS,
@@ -44,7 +47,9 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     OK = "ok"
     FAILED = "failed"
-    INTERRUPTED = "interrupted"
+    CUT_SHORT = "cut short"  # a limit ended it (CLOSESPIDER_*, CHAIN_MAX_DEPTH, a shutdown)
+    INTERRUPTED = "interrupted"  # SIGTERM, Ctrl-C
+    DIED = "died"  # set by a later run: the process vanished without recording an outcome
 
 
 class FieldFill:
@@ -192,9 +197,12 @@ def assess(
     stored_before: int,
     previous_fill: Sequence[dict[str, float]],
     shared_frontier: bool = False,
+    signals_received: int = 0,
 ) -> Assessment:
     """Judge a finished crawl. A worker of a shared (distributed) crawl may see no list page
-    because another worker fetched them all, so that rule applies to whole crawls only."""
+    because another worker fetched them all, so that rule applies to whole crawls only.
+    `signals_received` counts the shutdown signals (SIGTERM, SIGINT) the process got: Scrapy
+    closes with `shutdown` after one, and stops without closing after a second."""
     fill = fill_rates(stats)
     errors = http_errors(stats)
     assessment = Assessment(RunStatus.OK, None, fill, errors)
@@ -222,11 +230,27 @@ def assess(
                 + (f" ({error})" if error else "")
             )
     reasons = []
-    if not stats.get("finish_reason"):
+    finish_reason = stats.get("finish_reason")
+    if not finish_reason and signals_received >= 2:
+        assessment.status = RunStatus.INTERRUPTED
+        reasons.append("stopped at once by a second signal; pending writes were not finished")
+    elif not finish_reason:
         reasons.append("the crawl did not run to an end (see the log)")
-    if stats.get("finish_reason") == "shutdown":
+    elif finish_reason == "shutdown" and signals_received:
         assessment.status = RunStatus.INTERRUPTED
         reasons.append("stopped by a signal before the crawl finished")
+    elif finish_reason != "finished":
+        assessment.status = RunStatus.CUT_SHORT
+        reasons.append(f"cut short by {finish_reason}; the next run continues")
+    if stats.get(CHAINS_CAPPED):
+        if assessment.status is RunStatus.OK:
+            assessment.status = RunStatus.CUT_SHORT
+        first = stats.get(CHAINS_CAPPED_AT) or ["?"]
+        reasons.append(
+            f"{stats[CHAINS_CAPPED]} chain walks stopped {stats.get(CHAIN_MAX_DEPTH)} articles "
+            f"beyond the last listed or stored article (CHAIN_MAX_DEPTH), first at {first[0]}; "
+            "the next run continues them"
+        )
     if stats.get("xz/storage/spooled"):
         reasons.append(
             f"{stats['xz/storage/spooled']} articles could not be written and were spooled"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,14 +16,25 @@ from xzcrawler.stats_keys import PROBLEM_PAGES
 
 logger = logging.getLogger(__name__)
 
+# The mode of a run whose frontier is shared through Redis ends with this (cli._crawl_locked).
+DISTRIBUTED_SUFFIX = "+redis"
 
-def open_run(engine: Engine, *, mode: str, portal_url: str) -> int:
+
+# How a running run names its process, so a later run can tell whether it is still alive.
+RUNNING_AS = "running as "
+DIED_REASON = "the process died (no outcome recorded)"
+
+
+def open_run(engine: Engine, *, mode: str, portal_url: str, worker: str) -> int:
+    """A `running` row naming its worker (host:pid, as distributed.worker_name) in its reason
+    until the run closes."""
     with Session(engine) as session, session.begin():
         run = CrawlRun(
             started_at=datetime.now(SHANGHAI),
             mode=mode,
             portal_url=portal_url,
             status=RunStatus.RUNNING,
+            reason=f"{RUNNING_AS}{worker}",
         )
         session.add(run)
         session.flush()
@@ -53,6 +64,54 @@ def close_run(
     }
     with Session(engine) as session, session.begin():
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+
+def running_worker(run: CrawlRun) -> str | None:
+    """The worker a `running` run recorded when it opened."""
+    reason = run.reason or ""
+    return reason.removeprefix(RUNNING_AS) if reason.startswith(RUNNING_AS) else None
+
+
+def mark_dead_runs(
+    engine: Engine, *, distributed: bool, alive: Callable[[CrawlRun], bool]
+) -> list[int]:
+    """Close as `died` the earlier runs still `running` of this kind (single-machine, or of a
+    shared Redis frontier) that `alive` says are gone: a run killed with -9, or whose database
+    turned read-only, never wrote its outcome. No exit code is recorded: none is known."""
+    with Session(engine) as session, session.begin():
+        running = session.scalars(
+            select(CrawlRun).where(CrawlRun.status == RunStatus.RUNNING).order_by(CrawlRun.id)
+        ).all()
+        dead = [
+            run
+            for run in running
+            if run.mode.endswith(DISTRIBUTED_SUFFIX) == distributed and not alive(run)
+        ]
+        for run in dead:
+            run.status = RunStatus.DIED
+            run.reason = DIED_REASON
+            run.exit_code = None
+        ids = [run.id for run in dead]
+    for run_id in ids:
+        logger.info("run %d: %s; marked died", run_id, DIED_REASON)
+    return ids
+
+
+def heartbeat_alive(
+    beats: dict[str, float], *, ttl: float, now: datetime
+) -> Callable[[CrawlRun], bool]:
+    """Whether a run of a shared crawl is alive, from the workers' heartbeats (worker ->
+    time.time() of its last beat, distributed.SharedCrawl): its worker beat less than `ttl`
+    seconds ago, or the run opened less than `ttl` ago (before its first beat)."""
+
+    def alive(run: CrawlRun) -> bool:
+        worker = running_worker(run)
+        beat = beats.get(worker) if worker else None
+        if beat is not None and now.timestamp() - beat < ttl:
+            return True
+        return (now - run.started_at).total_seconds() < ttl
+
+    return alive
 
 
 def chain_health(engine: Engine, stats: dict[str, Any]) -> dict[str, int]:

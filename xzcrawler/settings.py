@@ -35,6 +35,19 @@ RECHECK_DAYS = 0
 # this long.
 UNFETCHABLE_RETRY_DAYS = 7
 
+# Bounds of one run, sized for the real portal (a run stopped by one is recorded `cut short`,
+# exit 1, and the next run continues from what was stored). At the polite defaults below the
+# crawl fetches at most ~2 pages/s, so an hour is at most ~7,200 pages: an incremental run needs
+# a few dozen; a first crawl of the whole portal takes several runs. The page limit is the
+# backstop when politeness is lowered (-s DOWNLOAD_DELAY=0). 0 turns either off.
+CLOSESPIDER_TIMEOUT = 3600
+CLOSESPIDER_PAGECOUNT = 50_000
+# A prev/next chain is walked at most this many articles beyond the last article a list page
+# showed or the database held (per run): old articles are reached only through chains, so a
+# longer chain is not lost but continued by the next run, while a portal whose every 下一篇 is
+# a fresh URL cannot keep a run going. Counted and named in the run's reason; 0 turns it off.
+CHAIN_MAX_DEPTH = 1000
+
 # Order matters: a page must be complete before it is normalised, dates before sources (the
 # dateline's reporters feed nothing else), storage last. Spaced so others can slot in.
 ITEM_PIPELINES = {

@@ -44,3 +44,10 @@ ITEMS_DROPPED = "item_dropped_count"
 
 # Links that are no web page (a:b, javascript:, mailto:), recorded and skipped, never requested.
 INVALID_LINKS = "xz/links/invalid"
+
+# Chain walks stopped at CHAIN_MAX_DEPTH articles beyond the last listed or stored article
+# (continued by the next run), the depth in force, and the first articles they stopped at.
+CHAINS_CAPPED = "xz/chains/capped"
+CHAIN_MAX_DEPTH = "xz/chains/max_depth"
+CHAINS_CAPPED_AT = "xz/chains/capped_at"
+CHAINS_CAPPED_KEPT = 20

@@ -13,8 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Self
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from xzcrawler.replica.portal import Page
+from xzcrawler.replica import families as cms_families
+from xzcrawler.replica import portal as replica_portal
+from xzcrawler.replica import templates
+from xzcrawler.replica.portal import FIRST_ARTICLE_ID, Page, Portal, _page
+from xzcrawler.replica.templates import ArticleView, Link
 
 LOOP_MARK = "xzloop=1"  # the other end of a redirect loop: the same target with this query
 
@@ -168,3 +173,66 @@ def _recoded(page: Page, text: str) -> Page:
 
 def _with_body(page: Page, body: bytes) -> Page:
     return replace(page, headers={**page.headers, "Content-Length": str(len(body))}, body=body)
+
+
+RUNAWAY_PATH = "/runaway.asp"
+
+
+class RunawayPortal(Portal):
+    """A hostile portal whose every 下一篇 is a fresh URL, for ever: article N's 下一篇 is
+    /runaway.asp?id=N&hop=1, a page of article N again (titled 续1) whose 下一篇 is hop=2,
+    and so on. The portal's own articles stay reachable through the list pages and their 上一篇
+    links; `expected_records` gives them as served (their 下一篇 the first fresh URL)."""
+
+    def render(self, path_and_query: str) -> Page:
+        split = urlsplit(path_and_query)
+        if split.path == RUNAWAY_PATH:
+            query = dict(parse_qsl(split.query))
+            article_id, hop = query.get("id", ""), query.get("hop", "")
+            k = self._index(int(article_id)) if article_id.isdigit() else None
+            if k is not None and hop.isdigit() and int(hop) > 0:
+                return self._runaway_page(k, int(hop))
+            return _page(404, templates.not_found(), "text/html")
+        return super().render(path_and_query)
+
+    @staticmethod
+    def runaway_path(article_id: int, hop: int) -> str:
+        # At the root, so a template's relative href resolves alike from every page.
+        return f"{RUNAWAY_PATH}?id={article_id}&hop={hop}"
+
+    def _article_page(self, k: int) -> Page:
+        return self._runaway_page(k, 0)
+
+    def _runaway_page(self, k: int, hop: int) -> Page:
+        section = self._sections[self._section_of[k]]
+        article_id = FIRST_ARTICLE_ID + k
+        content = self._content(k)
+        if hop:
+            content = replace(content, title=f"{content.title}（续{hop}）")
+            previous = self.runaway_path(article_id, hop - 1) if hop > 1 else self._path(k)
+            prev: Link | None = Link(previous, content.title)
+        else:
+            older, _ = self._neighbours(k)
+            prev = Link(self._path(older), self._title(older)) if older is not None else None
+            if k == self._broken_k and prev is not None:
+                prev = Link(self._broken_target, prev.text)
+        view = ArticleView(
+            path=self.runaway_path(article_id, hop) if hop else self._path(k),
+            crumbs=self._crumbs(self._section_of[k]),
+            published=self._published(k),
+            content=content,
+            prev=prev,
+            next=Link(self.runaway_path(article_id, hop + 1), f"{content.title}（续）"),
+        )
+        charset = replica_portal._charset(section)
+        if section.family:
+            html = cms_families.render(section.family, view, self._nav, charset)
+        else:
+            html = templates.article(section.template, view, self._nav, charset)
+        return _page(200, html, "text/html", section.encoding)
+
+    def expected_records(self, base_url: str) -> list[dict[str, str | None]]:
+        records = super().expected_records(base_url)
+        for record, truth in zip(records, self.articles, strict=True):
+            record["next_url"] = urljoin(base_url, self.runaway_path(truth.id, 1))
+        return records

@@ -4,6 +4,12 @@ Pages are told apart by their content (xzcrawler.parsing.page_kind), not by URL 
 template or URL change does not blind the crawl. Incremental by default: list pages are always
 read, stored articles are not fetched again, chains stop at stored articles and resume where a
 stored article names a neighbour that is not stored.
+
+A chain walk is bounded (CHAIN_MAX_DEPTH): every request for a 上一篇/下一篇 carries how many
+articles it is beyond the last article a list page showed or a resumed chain started from; an
+article at the bound is stored but its new neighbours are left to the next run, which resumes
+from it. A legitimate long chain completes over several runs; a portal whose every 下一篇 is a
+fresh URL cannot hold a run for ever.
 """
 
 from __future__ import annotations
@@ -18,9 +24,18 @@ from xzcrawler import parsing
 from xzcrawler.frontier import CrawlMode, Frontier
 from xzcrawler.items import Article
 from xzcrawler.spiders.base import PortalSpider
+from xzcrawler.stats_keys import (
+    CHAIN_MAX_DEPTH,
+    CHAINS_CAPPED,
+    CHAINS_CAPPED_AT,
+    CHAINS_CAPPED_KEPT,
+)
 from xzcrawler.urls import canonical
 
 BOTH_DIRECTIONS = ("prev", "next")
+# Request meta: articles between this request and the chain's anchor (a listed article, or
+# where a stored chain resumes). In meta, so a shared Redis queue hands it to any worker.
+CHAIN_DEPTH = "chain_depth"
 
 
 class SectionsSpider(PortalSpider):
@@ -37,6 +52,13 @@ class SectionsSpider(PortalSpider):
         self.listed: set[str] = set()
         self.chained: set[str] = set()
         self.articles: set[str] = set()
+        # First page URL -> chain depth, for articles split over pages (their whole comes back
+        # through the last page's response, which carries no depth).
+        self.split_depths: dict[str, int] = {}
+
+    @property
+    def max_chain_depth(self) -> int:
+        return self.settings.getint("CHAIN_MAX_DEPTH")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.frontier = Frontier.load(self.settings, self.mode)
@@ -94,16 +116,52 @@ class SectionsSpider(PortalSpider):
     def parse_article(
         self, response: Response, whole: Article | None = None
     ) -> Iterator[Article | scrapy.Request]:
+        if whole is None:
+            depth = response.meta.get(CHAIN_DEPTH, 0)
+        else:
+            depth = self.split_depths.pop(whole.url, 0)
         article = whole or self.article(response)  # whole: a split article, after its last page
         if article is None:
+            if depth and whole is None:  # maybe the first page of a split article
+                self.split_depths[canonical(response.url)] = depth
             return
         yield article
         neighbours = list(self.chain_links(article, BOTH_DIRECTIONS))
         self.articles.add(article.url)
         self.chained.update(neighbours)
+        if article.url in self.listed:
+            depth = 0
+        # A stored chain end is fetched again whatever the depth: it only gains a link to this
+        # article, the chain goes no further through it.
+        new = [url for url in neighbours if self.frontier.wants(url)]
+        capped = bool(new) and 0 < self.max_chain_depth <= depth
+        if capped:
+            self.chain_capped(article.url)
         for url in neighbours:
-            if self.frontier.wants_neighbour(url):
-                yield from self.fetch(url, self.parse_page)
+            if url not in new:
+                if self.frontier.wants_neighbour(url):
+                    yield from self.fetch(url, self.parse_page)
+            elif not capped:
+                for request in self.fetch(url, self.parse_page):
+                    request.meta[CHAIN_DEPTH] = depth + 1
+                    yield request
+
+    def chain_capped(self, url: str) -> None:
+        """A chain walk stopped at CHAIN_MAX_DEPTH: the article is stored, so the next run
+        resumes from its neighbours that are not."""
+        stats = self.crawler.stats
+        stats.inc_value(CHAINS_CAPPED)
+        stats.set_value(CHAIN_MAX_DEPTH, self.max_chain_depth)
+        capped_at = stats.get_value(CHAINS_CAPPED_AT, [])
+        if len(capped_at) < CHAINS_CAPPED_KEPT:
+            capped_at.append(url)
+        stats.set_value(CHAINS_CAPPED_AT, capped_at)
+        self.logger.info(
+            "chain stopped at %s, %d articles beyond the last listed or stored one "
+            "(CHAIN_MAX_DEPTH); the next run continues it",
+            url,
+            self.max_chain_depth,
+        )
 
     def unfetchable(self, url: str, reason: str) -> None:
         self.frontier.unfetchable[url] = reason
