@@ -55,6 +55,32 @@ def test_a_word_becomes_a_phrase_of_the_same_tokens(word, expected) -> None:
     assert word_query(word) == expected
 
 
+@pytest.mark.parametrize(
+    ("word", "literal"),
+    [
+        ("巡视", False),
+        ("G20峰会", False),
+        ("ＡＢＣ１２３", False),  # full-width letters and digits fold to what the index keeps
+        ('"', True),
+        ('"乡镇', True),
+        ('乡镇"', True),
+        ("巡视。", True),
+        ("50%", True),
+        ("hello_world", True),
+    ],
+)
+def test_a_word_with_a_character_the_index_does_not_keep_must_occur_as_written(
+    word, literal
+) -> None:
+    assert search.is_literal(word) is literal
+
+
+def test_a_repeated_word_is_one_term_of_the_expression() -> None:
+    words = [word_query(w) for w in ("巡视", "G20", "巡视", "g20", "巡视")]
+    assert fts5_query(words) == '"巡视" AND "g20"'
+    assert tsquery(words) == "('巡视') & ('g20')"
+
+
 def test_user_text_is_quoted_so_fts_operators_are_characters() -> None:
     words = [word_query(w) for w in ('a"b', "OR", "巡")]
     assert fts5_query(words) == '"a b" AND "or" AND "巡"*'

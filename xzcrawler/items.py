@@ -25,7 +25,7 @@ class DateFlag(StrEnum):
 
     UNREADABLE = "unreadable"
     FUTURE = "future"
-    # A year no article can have: before 1900, after next year, or no year at all (99999).
+    # A year no article can have: before 1900, after the year after the fetch, or none (99999).
     OUT_OF_RANGE = "out_of_range"
 
 

@@ -3,14 +3,20 @@
 The functions here take an engine and return plain values; `xzcrawler.query_cli` only parses
 arguments and prints. Stored text comes from other people's pages, so everything printed to a
 terminal goes through `clean` first: no ANSI escapes or control characters reach the screen.
+
+Every query runs under a time limit (QUERY_TIMEOUT, `--timeout`): on SQLite a progress handler
+aborts the command's statements once the budget is spent; on PostgreSQL `statement_timeout`
+ends any one statement that runs longer. Either way QueryTimeout is raised.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -27,6 +33,7 @@ from sqlalchemy import (
     text,
     union,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from xzcrawler import runs, search
@@ -47,6 +54,59 @@ _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 # ANSI/VT escape sequences (CSI, OSC, other ESC sequences), as a hostile page could store them.
 _ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _HINTS = 5
+# Seconds a query command may run (query, show, stats); `--timeout` changes it.
+QUERY_TIMEOUT = 30.0
+# SQLite calls the progress handler every this many virtual machine instructions (~0.1 ms).
+PROGRESS_STEP = 1000
+_clock = time.monotonic
+_PG_QUERY_CANCELED = "57014"
+
+
+class QueryTimeout(Exception):
+    """A query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query was stopped after its time limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+@contextmanager
+def limited_session(engine: Engine, timeout: float = QUERY_TIMEOUT) -> Iterator[Session]:
+    """A read session whose statements stop after `timeout` seconds with QueryTimeout.
+
+    SQLite: a progress handler aborts once `timeout` has passed since the session began (a
+    budget for all its statements). PostgreSQL: statement_timeout, local to the transaction,
+    ends each statement that runs longer than `timeout`.
+    """
+    with engine.connect() as conn:
+        handler_set = None
+        if engine.dialect.name == "postgresql":
+            milliseconds = max(1, round(timeout * 1000))
+            conn.execute(
+                text("SELECT set_config('statement_timeout', :ms, true)"),
+                {"ms": str(milliseconds)},
+            )
+        elif engine.dialect.name == "sqlite":
+            handler_set = conn.connection.dbapi_connection
+            deadline = _clock() + timeout
+            handler_set.set_progress_handler(lambda: _clock() >= deadline, PROGRESS_STEP)
+        try:
+            with Session(bind=conn) as session:
+                yield session
+        except OperationalError as exc:
+            if _is_timeout(exc):
+                raise QueryTimeout(timeout) from None
+            raise
+        finally:
+            if handler_set is not None:  # the connection goes back to the pool without it
+                handler_set.set_progress_handler(None, PROGRESS_STEP)
+
+
+def _is_timeout(exc: OperationalError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == _PG_QUERY_CANCELED:
+        return True
+    return type(orig).__module__ == "sqlite3" and str(orig) == "interrupted"
 
 
 class Order(StrEnum):
@@ -105,21 +165,31 @@ class QueryResult:
     hits: list[Hit]
     total: int
     hints: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was changed in the request (trimmed)
 
 
 def find_articles(
-    engine: Engine, filters: Filters, *, order: Order | None = None, limit: int = 20
+    engine: Engine,
+    filters: Filters,
+    *,
+    order: Order | None = None,
+    limit: int = 20,
+    timeout: float = QUERY_TIMEOUT,
 ) -> QueryResult:
     """The articles matching every filter, best or newest first, with how many match in all.
 
     An unknown section, publisher or author gives no articles and a hint naming the closest.
+    The search is cut to its bounds (search.parse_search), with a note; past `timeout`
+    seconds the query stops with QueryTimeout.
     """
-    words = search.search_words(filters.search or "")
+    parsed = search.parse_search(filters.search)
+    words = parsed.words
+    notes = [parsed.note] if parsed.note else []
     order = order or (Order.RELEVANCE if words else Order.NEWEST)
-    with Session(engine) as session:
+    with limited_session(engine, timeout) as session:
         conditions, hints = _conditions(session, filters)
         if hints:
-            return QueryResult([], 0, hints)
+            return QueryResult([], 0, hints, notes)
         indexed = [w for w in map(search.word_query, words) if w]
         match = search.match(engine.dialect.name, indexed) if indexed else None
         conditions += _substring_conditions(engine, words)
@@ -145,17 +215,24 @@ def find_articles(
         articles = session.scalars(stmt).all()
         hits = [Hit(a, snippet(a.body, words) if words else None) for a in articles]
         session.expunge_all()
-    return QueryResult(hits, total)
+    return QueryResult(hits, total, notes=notes)
 
 
 def _substring_conditions(engine: Engine, words: Sequence[str]) -> list[ColumnElement[bool]]:
-    """Words with no letter or digit ('%', '"', '*'), which no index holds: plain substrings."""
+    """Words with characters no index holds ('"', '%', '"乡镇', '巡视。'): each must also occur
+    as written, a substring of the title or body (case folded by the database's lower())."""
     position = func.strpos if engine.dialect.name == "postgresql" else func.instr
-    return [
-        or_(position(Article.title, word) > 0, position(Article.body, word) > 0)
-        for word in words
-        if search.word_query(word) is None
-    ]
+    conditions = []
+    for word in dict.fromkeys(words):
+        if search.is_literal(word):
+            needle = func.lower(literal(word))
+            conditions.append(
+                or_(
+                    position(func.lower(Article.title), needle) > 0,
+                    position(func.lower(Article.body), needle) > 0,
+                )
+            )
+    return conditions
 
 
 def _conditions(session: Session, filters: Filters) -> tuple[list[ColumnElement[bool]], list[str]]:
@@ -320,11 +397,11 @@ def records(result: QueryResult) -> Iterator[dict[str, Any]]:
 # show ---------------------------------------------------------------------------------------
 
 
-def find_article(engine: Engine, key: str) -> Article | None:
+def find_article(engine: Engine, key: str, *, timeout: float = QUERY_TIMEOUT) -> Article | None:
     """The article with this id (digits) or URL (fragment ignored), revisions loaded."""
     key = key.strip()
     condition = Article.id == int(key) if key.isdigit() else Article.url == key.split("#")[0]
-    with Session(engine) as session:
+    with limited_session(engine, timeout) as session:
         stmt = select(Article).where(condition)
         article = session.scalars(
             stmt.options(selectinload(Article.revisions), selectinload(Article.authors))
@@ -397,9 +474,9 @@ def _month(engine: Engine) -> ColumnElement[str]:
     return func.strftime("%Y-%m", Article.published_at, "+8 hours")
 
 
-def collect_stats(engine: Engine, *, runs_shown: int = 5) -> Stats:
+def collect_stats(engine: Engine, *, runs_shown: int = 5, timeout: float = QUERY_TIMEOUT) -> Stats:
     """Articles per section (with its newest), per publisher and per month; fill rates; runs."""
-    with Session(engine) as session:
+    with limited_session(engine, timeout) as session:
         total, dated, authored, sourced = session.execute(
             select(
                 func.count(),

@@ -20,9 +20,11 @@ from xzcrawler import search
 from xzcrawler.export import write_records
 from xzcrawler.query import (
     DATE_FORMS,
+    QUERY_TIMEOUT,
     Filters,
     Order,
     OutputFormat,
+    QueryTimeout,
     collect_stats,
     find_article,
     find_articles,
@@ -50,6 +52,27 @@ def _limit(value: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of articles (0: all)")
     return int(value)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 10**6:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    return seconds
+
+
+def _timed_out(exc: QueryTimeout) -> int:
+    from xzcrawler import cli
+
+    print(
+        f"xzcrawler: {exc}; narrow the search (fewer or longer words, --section, --since)"
+        " or raise --timeout",
+        file=sys.stderr,
+    )
+    return cli.EXIT_FAILED
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -83,9 +106,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         until=args.until,
         search=args.search,
     )
-    result = find_articles(_engine(args), filters, order=args.order, limit=args.limit)
-    for hint in result.hints:
-        print(f"xzcrawler: {hint}", file=sys.stderr)
+    engine = _engine(args)
+    try:
+        result = find_articles(
+            engine, filters, order=args.order, limit=args.limit, timeout=args.timeout
+        )
+    except QueryTimeout as exc:
+        return _timed_out(exc)
+    for message in (*result.notes, *result.hints):
+        print(f"xzcrawler: {message}", file=sys.stderr)
     if args.format == OutputFormat.TABLE:
         _print_lines(render_table(result, _width()))
     else:
@@ -97,7 +126,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from xzcrawler import cli
 
-    article = find_article(_engine(args), args.article)
+    engine = _engine(args)
+    try:
+        article = find_article(engine, args.article, timeout=args.timeout)
+    except QueryTimeout as exc:
+        return _timed_out(exc)
     if article is None:
         print(f"xzcrawler: no article with id or URL {args.article!r}", file=sys.stderr)
         return cli.EXIT_FAILED
@@ -108,7 +141,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from xzcrawler import cli
 
-    stats = collect_stats(_engine(args), runs_shown=args.runs)
+    engine = _engine(args)
+    try:
+        stats = collect_stats(engine, runs_shown=args.runs, timeout=args.timeout)
+    except QueryTimeout as exc:
+        return _timed_out(exc)
     _print_lines(render_stats(stats, _width(), publishers_shown=args.publishers))
     return cli.EXIT_OK
 
@@ -133,6 +170,16 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+def _timeout_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=QUERY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a query that runs longer (default {QUERY_TIMEOUT:g}; exit 1)",
+    )
+
+
 def add_query_commands(commands: Any, command: Command) -> Any:
     """Add query, show, stats, browse and the `db` group; returns the group's subparsers so
     other `db` commands (upgrade) can join it."""
@@ -145,7 +192,10 @@ def add_query_commands(commands: Any, command: Command) -> Any:
         "--until", type=_date(end=True), metavar="DATE", help=f"{DATE_FORMS}; inclusive"
     )
     query.add_argument(
-        "--search", metavar="WORDS", help="words in title or body, all required; plain text"
+        "--search",
+        metavar="WORDS",
+        help=f"words in title or body, all required; plain text (every character counts); "
+        f"at most {search.MAX_WORDS} distinct words of {search.MAX_WORD_CHARS} characters",
     )
     query.add_argument("--limit", type=_limit, default=20, metavar="N", help="0: all")
     query.add_argument(
@@ -157,16 +207,19 @@ def add_query_commands(commands: Any, command: Command) -> Any:
     query.add_argument(
         "--format", type=OutputFormat, choices=list(OutputFormat), default=OutputFormat.TABLE
     )
+    _timeout_option(query)
     query.set_defaults(func=cmd_query)
 
     show = command("show", "one article: every field, the body, its revisions")
     show.add_argument("article", metavar="URL|ID")
     show.add_argument("--html", action="store_true", help="print body_html too")
+    _timeout_option(show)
     show.set_defaults(func=cmd_show)
 
     stats = command("stats", "articles per section, publisher and month; fill rates; runs")
     stats.add_argument("--publishers", type=int, default=20, metavar="N", help="publishers shown")
     stats.add_argument("--runs", type=int, default=5, metavar="N", help="crawl runs shown")
+    _timeout_option(stats)
     stats.set_defaults(func=cmd_stats)
 
     browse = command("browse", "open the SQLite database in Datasette on 127.0.0.1")

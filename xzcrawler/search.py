@@ -16,6 +16,12 @@ from the same tokens (title weight A), with a GIN index, ranked by ts_rank. Both
 content hash they were built from, so a batch only re-indexes the articles that changed.
 User text never reaches SQL except as a bound parameter, and is quoted so FTS operators
 (AND, OR, NEAR, *, quotes) are plain characters.
+
+Search text is plain text, and every character in it counts. The index keeps letters and digits
+only, so a word with any other character (a quote, %, 。) must also occur as written, as a
+case-insensitive substring of the title or body: `"` finds a quote, `"乡镇` finds 乡镇 right after
+a quote, `乡镇` finds 乡镇 anywhere. A search is cut to MAX_WORDS distinct words of at most
+MAX_WORD_CHARS characters each (`parse_search`), so its cost is bounded whatever is typed.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 _PG_MAX_POSITION = 16383
 _PG_BODY_OFFSET = 256
 _CHUNK = 500
+# The bounds of one search: the words after the first MAX_WORDS distinct ones are dropped, and
+# a longer word is cut to its first MAX_WORD_CHARS characters (a phrase of up to 63 bigrams).
+MAX_WORDS = 16
+MAX_WORD_CHARS = 64
 
 _CJK = (
     "\u3040-\u30ff"  # kana
@@ -119,18 +129,53 @@ def search_words(search: str) -> list[str]:
     return search.split()
 
 
+@dataclass(frozen=True)
+class Search:
+    """The words of a search, distinct and within the bounds; `note` says what was cut."""
+
+    words: tuple[str, ...]
+    note: str | None = None
+
+
+def parse_search(search: str | None) -> Search:
+    """The distinct words of `search` in their order, cut to MAX_WORDS words of MAX_WORD_CHARS.
+
+    All words are required, so a repeated word adds nothing and is dropped silently; a cut
+    changes what is searched for, and `note` says so in one line.
+    """
+    given = search_words(search or "")
+    long_words = sum(len(word) > MAX_WORD_CHARS for word in given)
+    distinct = list(dict.fromkeys(word[:MAX_WORD_CHARS] for word in given))
+    cuts = []
+    if len(distinct) > MAX_WORDS:
+        cuts.append(f"its first {MAX_WORDS} of {len(distinct)} distinct words kept")
+    if long_words:
+        cuts.append(
+            f"{long_words} word{'s' if long_words > 1 else ''} over {MAX_WORD_CHARS} characters"
+            f" cut to {MAX_WORD_CHARS}"
+        )
+    note = f"search trimmed: {'; '.join(cuts)}" if cuts else None
+    return Search(tuple(distinct[:MAX_WORDS]), note)
+
+
+def is_literal(word: str) -> bool:
+    """Whether `word` holds characters the index does not keep (anything but letters and
+    digits): such a word must also occur as written."""
+    return bool(_SEGMENT.sub("", _normalise(word)))
+
+
 def fts5_query(words: Sequence[WordQuery]) -> str:
-    """An FTS5 MATCH expression: each word a quoted phrase, all of them required."""
+    """An FTS5 MATCH expression: each distinct word a quoted phrase, all of them required."""
 
     def phrase(word: WordQuery) -> str:
         quoted = '"' + " ".join(word.tokens).replace('"', '""') + '"'
         return quoted + ("*" if word.prefix else "")
 
-    return " AND ".join(phrase(word) for word in words)
+    return " AND ".join(phrase(word) for word in dict.fromkeys(words))
 
 
 def tsquery(words: Sequence[WordQuery]) -> str:
-    """A PostgreSQL tsquery literal: each word a <-> phrase, all of them required."""
+    """A PostgreSQL tsquery literal: each distinct word a <-> phrase, all of them required."""
 
     def lexeme(token: str, prefix: bool) -> str:
         return _quote_lexeme(token) + (":*" if prefix else "")
@@ -140,7 +185,7 @@ def tsquery(words: Sequence[WordQuery]) -> str:
         parts = [lexeme(t, word.prefix and i == last) for i, t in enumerate(word.tokens)]
         return "(" + " <-> ".join(parts) + ")"
 
-    return " & ".join(phrase(word) for word in words)
+    return " & ".join(phrase(word) for word in dict.fromkeys(words))
 
 
 def _quote_lexeme(token: str) -> str:
