@@ -424,3 +424,25 @@ def test_body_html_never_keeps_script_whatever_spelling_the_page_uses(vector: st
     for word in ("script", "onerror", "onload", "data:", "style", "<svg", "<object", "<embed"):
         assert word not in lowered, (vector, stored)
     assert "链接" in stored
+
+
+@pytest.mark.parametrize(
+    ("body", "below", "author"),
+    [
+        (BODY, '<div class="info"><p>作者：曾杰</p><p>2020-10-18 05:09:51</p></div>', "曾杰"),
+        (
+            "第一段正文，内容足够长，用来当正文。<br><br>二是加强宣传。营造氛围。<br>",
+            '<div class="info">2020-10-18 05:09:51</div>',
+            None,
+        ),
+        (BODY, '<div class="info">【2020-10-18 05:09:51】</div>', None),
+    ],
+)
+def test_a_date_on_its_own_line_below_the_body_is_the_published_time(
+    body: str, below: str, author: str | None
+) -> None:
+    record = normalised(article_page("", body, below=below))
+    assert (record["published_at"].isoformat(), record["author"]) == (
+        "2020-10-18T05:09:51+08:00",
+        author,
+    )

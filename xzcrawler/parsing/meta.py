@@ -53,6 +53,7 @@ EDITOR_LINE_RE = re.compile(
 )
 SEPARATORS_RE = re.compile(r"[\s|｜/\\·•,，、\[\]【】]+")
 OPEN_BRACKETS = {"【": "】", "[": "]", "（": "）", "(": ")", "《": "》", "「": "」", "〔": "〕"}
+BRACKET_CHARS = " " + "".join(OPEN_BRACKETS) + "".join(OPEN_BRACKETS.values())
 CLOSING_BRACKETS = frozenset(OPEN_BRACKETS.values())
 OPENER = {closer: opener for opener, closer in OPEN_BRACKETS.items()}
 EDGE_CHARS = " \t\r\n,，;；|｜/"
@@ -199,6 +200,7 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
             (labelled(text) and meta_like(text))
             or (value_cell and labelled(before))
             or (found is None and _lone_date(page, index))
+            or (found is None and _date_after_labels(text, before))
             or (found is not None and meta_like(text) and len(text) <= META_VALUE_MAX_CHARS)
         ):
             found = (line.tokens[0], found[1] if found else line.tokens[-1] + 1)
@@ -208,17 +210,31 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
     return found
 
 
+def _date_after_labels(text: str, before: str) -> bool:
+    """A date on a line of its own right after a labelled meta line (作者：X / 2020-10-18)."""
+    return (
+        len(text) <= META_VALUE_MAX_CHARS
+        and DATE_RE.match(text) is not None
+        and labelled(before)
+        and meta_like(before)
+    )
+
+
 def _lone_date(page: Page, index: int) -> bool:
     """A line that opens with a date (a hit counter may follow), in a block of its own after
     the body (not a notice's closing date inside it)."""
     line = page.lines[index]
-    text = line.text
+    text = line.text.strip(BRACKET_CHARS)
     if index == 0 or not (DATE_RE.match(text) and meta_like(text)):
         return False
     block = page.tokens[line.tokens[0]].block
     previous = page.tokens[page.lines[index - 1].tokens[-1]].block
+    # the line before ends a block of several lines (a body split by <br>): the date is after it
+    spans_lines = index >= 2 and page.tokens[page.lines[index - 2].tokens[-1]].block is previous
     return block is not previous and (
-        block.tag in VALUE_CELL_TAGS or block.getparent() is not previous.getparent()
+        block.tag in VALUE_CELL_TAGS
+        or block.getparent() is not previous.getparent()
+        or spans_lines
     )
 
 
