@@ -112,7 +112,7 @@ def ensure_view(engine: Engine) -> None:
 
 def escape_fts(query: str) -> str:
     """Datasette's search words as an FTS5 query over the bigram index."""
-    words = [w for w in map(search.word_query, search.search_words(query)) if w]
+    words = [w for w in map(search.word_query, search.parse_search(query).words) if w]
     # A query with no letter or digit matches nothing instead of raising an FTS5 syntax error.
     return search.fts5_query(words) if words else '""'
 
