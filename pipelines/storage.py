@@ -1,17 +1,32 @@
 """Stores articles: batched upserts on a writer thread, a spool file for what cannot be written.
 
 Batches keep commits few (a commit per item costs 10x, FIELD-NOTES) and the writer thread keeps
-the reactor free while SQLite or PostgreSQL works. A batch that still fails after retries goes
-to a JSON-lines spool file beside the database, written first by the next run: nothing handed
-to this pipeline is lost, and the crawl's accounting says the run failed.
+the reactor free while SQLite or PostgreSQL works. Every article handed to this pipeline ends in
+exactly one of four places, and the run record says which:
+
+- the database;
+- the spool: a batch the database did not take (gone, locked past its retries, its SQLite file
+  deleted) goes to a JSON-lines file under STORAGE_SPOOL_DIR that the next run writes first;
+- quarantine: a row the database refuses even on its own while it takes others (a poison row)
+  goes to the `quarantined_articles` table (or, if that fails too, `quarantine-*.jsonl` beside
+  the spool), and its URL and reason to the run record's failed_pages; so does a spool line
+  that cannot be read back (a truncated write). A failing batch is written again row by row, so
+  one poison row never takes its batch, the spool or later runs with it;
+- lost: the spool itself could not be written (disk full, unwritable folder): counted under
+  STORAGE_LOST, each URL in failed_pages, and the run fails (exit 1) naming the count.
+
+When the database cannot take a write at the end of a crawl, the run record goes to the spool too
+(`*.runs.jsonl`); the next run writes it into crawl_runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -19,16 +34,41 @@ from pathlib import Path
 from typing import Any, Self
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, func, select, update
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
-from xzcrawler.storage import ArticleStore, WriteCounts, engine_for, ensure_schema, mask_url
+from xzcrawler.models import Article, Base, CrawlRun
+from xzcrawler.stats_keys import (
+    PROBLEM_PAGES,
+    PROBLEM_PAGES_KEPT,
+    STORAGE_LOST,
+    STORAGE_QUARANTINED,
+    STORAGE_RECEIVED,
+    STORAGE_SPOOLED,
+)
+from xzcrawler.storage import (
+    ArticleStore,
+    DatabaseLost,
+    WriteCounts,
+    database_digest,
+    engine_for,
+    ensure_schema,
+    mask_url,
+)
 
 logger = logging.getLogger(__name__)
 
 _DATETIME_FIELDS = ("published_at", "fetched_at", "updated_at")
 _DATE_FIELDS = ("dateline_date",)
+_RUN_DATETIME_FIELDS = ("started_at", "finished_at")
+# PostgreSQL error classes a row causes, not the server: 22 data exception (a value the column
+# cannot take), 23 integrity, 54 program limit exceeded (an index entry or a tsvector too big).
+_ROW_SQLSTATE_CLASSES = ("22", "23", "54")
+_URL_IN_LINE = re.compile(r'"url":\s*"((?:[^"\\]|\\.)*)"')
 
 
 def article_row(item: Any) -> dict[str, Any]:
@@ -40,18 +80,28 @@ def article_row(item: Any) -> dict[str, Any]:
 
 
 def spool_path(spool_dir: Path, database_url: str) -> Path:
+    """The database's spool: named by the database (storage.database_key), never the password."""
+    return spool_dir / f"spool-{database_digest(database_url)}.jsonl"
+
+
+def _legacy_spool_path(spool_dir: Path, database_url: str) -> Path:
+    """Where versions before 0006 spooled: sha256 of the URL as given, password included."""
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
     return spool_dir / f"spool-{digest}.jsonl"
 
 
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def _dump_row(row: dict[str, Any]) -> str:
-    return json.dumps(
-        row, ensure_ascii=False, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)
-    )
+    return json.dumps(row, ensure_ascii=False, default=_jsonable)
 
 
 def _load_row(line: str) -> dict[str, Any]:
     row = json.loads(line)
+    if not isinstance(row, dict) or not isinstance(row.get("url"), str):
+        raise ValueError("not an article row")
     for name in _DATETIME_FIELDS:
         if row.get(name):
             row[name] = datetime.fromisoformat(row[name])
@@ -59,6 +109,28 @@ def _load_row(line: str) -> dict[str, Any]:
         if row.get(name):
             row[name] = date.fromisoformat(row[name])
     return row
+
+
+def _describe(exc: BaseException) -> str:
+    """One line: the exception type and the first line of the database's message."""
+    detail = getattr(exc, "orig", None) or exc
+    first = (str(detail).strip().splitlines() or [""])[0]
+    return f"{type(detail).__name__}: {first}"[:500]
+
+
+def row_error(exc: BaseException) -> bool:
+    """Whether an exception is the row's fault (written alone it fails again) rather than the
+    database's (gone, locked, its file deleted): those are retried and spooled."""
+    if isinstance(exc, DatabaseLost | DisconnectionError | OSError):
+        return False
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return False
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate[:2] in _ROW_SQLSTATE_CLASSES:
+            return True
+        return not isinstance(exc, OperationalError)
+    return True
 
 
 class StoragePipeline:
@@ -69,35 +141,48 @@ class StoragePipeline:
         retries: int,
         spool_dir: Path,
         stats: StatsCollector,
+        settings: BaseSettings | None = None,
     ) -> None:
         self.database_url = database_url
         self.batch_size = batch_size
         self.retries = retries
+        self.spool_dir = spool_dir
         self.spool = spool_path(spool_dir, database_url)
+        self.run_spool = self.spool.with_suffix(".runs.jsonl")
+        self.quarantine_file = spool_dir / f"quarantine-{database_digest(database_url)}.jsonl"
         self.stats = stats
+        self.settings = settings
         self.pending: list[dict[str, Any]] = []
         self.store: ArticleStore | None = None
         self.writer: ThreadPoolExecutor | None = None
+        self.run: tuple[int, datetime, str, str] | None = None  # the crawl_runs row opened
+        self.stored_before = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        return cls(
+        pipeline = cls(
             database_url=settings["DATABASE_URL"],
             batch_size=settings.getint("STORAGE_BATCH_SIZE"),
             retries=settings.getint("STORAGE_RETRIES"),
             spool_dir=Path(settings["STORAGE_SPOOL_DIR"]),
             stats=crawler.stats,
+            settings=settings,
         )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         engine = engine_for(self.database_url)
         ensure_schema(engine)
         self.store = ArticleStore(engine)
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xz-storage")
+        self._find_run()
+        self._replay_runs()
         self._replay_spool()
 
     async def process_item(self, item: Any) -> Any:
+        self.stats.inc_value(STORAGE_RECEIVED)
         self.pending.append(article_row(item))
         if len(self.pending) >= self.batch_size:
             await self._flush()
@@ -116,11 +201,16 @@ class StoragePipeline:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.writer, self._write_or_spool, batch)
 
+    # --- writing -----------------------------------------------------------------------------
+
     def _write_or_spool(self, batch: list[dict[str, Any]]) -> None:
         try:
             counts = self._write_with_retries(batch)
-        except Exception as exc:  # whatever failed, the spool keeps the batch
-            self._spool(batch, exc)
+        except Exception as exc:  # whatever failed, the batch goes somewhere it is kept
+            if row_error(exc):
+                self._write_one_by_one(batch)
+            else:
+                self._spool(batch, exc)
             return
         self._count(counts)
 
@@ -129,14 +219,14 @@ class StoragePipeline:
         for attempt in range(self.retries + 1):
             try:
                 return self.store.write(batch)
-            except OperationalError as exc:
-                if attempt == self.retries:
+            except Exception as exc:
+                if attempt == self.retries or row_error(exc) or isinstance(exc, DatabaseLost):
                     raise
                 delay = min(2**attempt, 30)
                 logger.warning(
                     "storage: write of %d articles failed (%s); retry %d/%d in %ds",
                     len(batch),
-                    exc.orig,
+                    _describe(exc),
                     attempt + 1,
                     self.retries,
                     delay,
@@ -145,33 +235,232 @@ class StoragePipeline:
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _spool(self, batch: list[dict[str, Any]], exc: Exception) -> None:
-        self.spool.parent.mkdir(parents=True, exist_ok=True)
-        with self.spool.open("a", encoding="utf-8") as spool:
-            spool.writelines(_dump_row(row) + "\n" for row in batch)
-        self.stats.inc_value("xz/storage/spooled", len(batch))
+    def _write_one_by_one(self, batch: list[dict[str, Any]]) -> None:
+        """A batch the database refused for one of its rows: each row alone, the poison ones
+        to quarantine. Should the database itself fail meanwhile, the rest is spooled."""
+        assert self.store is not None
+        for position, row in enumerate(batch):
+            try:
+                counts = self.store.write([row])
+            except Exception as exc:
+                if not row_error(exc) or not self.store.healthy():
+                    self._spool(batch[position:], exc)
+                    return
+                self._quarantine(row, _describe(exc))
+            else:
+                self._count(counts)
+
+    def _quarantine(self, row: dict[str, Any], reason: str, *, line: str | None = None) -> None:
+        """Keep what cannot be stored with why; its URL goes to the run record's failed_pages."""
+        assert self.store is not None
+        url = row.get("url") if isinstance(row.get("url"), str) else None
+        kept = json.loads(_dump_row(row)) if line is None else {"spool_line": line}
+        where = "quarantined_articles"
+        try:
+            self.store.quarantine(url, reason, kept)
+        except Exception as exc:  # the database takes no quarantine row either: a file then
+            logger.warning("storage: quarantine table unwritable (%s)", _describe(exc))
+            where = str(self.quarantine_file)
+            record = {"url": url, "reason": reason, "row": kept}
+            record["quarantined_at"] = datetime.now().astimezone().isoformat()
+            try:
+                self._append(self.quarantine_file, [json.dumps(record, ensure_ascii=False)])
+            except OSError as err:
+                self._lost([row], f"could not be stored ({reason}) nor quarantined ({err})")
+                return
+        self.stats.inc_value(STORAGE_QUARANTINED)
+        self._problem(url or "(unreadable spool line)", f"quarantined: {reason}")
+        logger.error("storage: %s quarantined in %s: %s", url, where, reason)
+
+    def _spool(self, batch: list[dict[str, Any]], exc: BaseException) -> None:
+        try:
+            self._append(self.spool, [_dump_row(row) for row in batch])
+        except OSError as err:
+            self._lost(
+                batch,
+                f"could not be written ({_describe(exc)}) nor spooled "
+                f"({type(err).__name__}: {err.strerror or err})",
+            )
+            return
+        self.stats.inc_value(STORAGE_SPOOLED, len(batch))
         logger.error(
             "storage: %d articles could not be written to %s (%s); kept in %s for the next run",
             len(batch),
             mask_url(self.database_url),
-            type(exc).__name__,
+            _describe(exc),
             self.spool,
         )
 
-    def _replay_spool(self) -> None:
-        """Write what an earlier run could not, before anything new."""
-        if not self.spool.exists():
-            return
-        assert self.store is not None
-        lines = self.spool.read_text(encoding="utf-8").splitlines()
-        rows = [_load_row(line) for line in lines if line.strip()]
-        counts = self.store.write(rows)
-        self.spool.unlink()
-        self.stats.inc_value("xz/storage/replayed", len(rows))
-        self._count(counts)
-        logger.info("storage: wrote %d spooled articles from %s", len(rows), self.spool)
+    def _lost(self, batch: list[dict[str, Any]], reason: str) -> None:
+        self.stats.inc_value(STORAGE_LOST, len(batch))
+        for row in batch:
+            self._problem(str(row.get("url")), f"lost: {reason}")
+        logger.error("storage: %d articles lost: %s", len(batch), reason)
+
+    @staticmethod
+    def _append(path: Path, lines: list[str]) -> None:
+        """Append whole lines or nothing: a write that fails half way is cut back off."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as out:
+            start = out.tell()
+            try:
+                out.write("".join(line + "\n" for line in lines))
+                out.flush()
+            except OSError:
+                with contextlib.suppress(OSError):
+                    out.truncate(start)
+                raise
+
+    def _problem(self, url: str, reason: str) -> None:
+        problems = self.stats.get_value(PROBLEM_PAGES, [])
+        if len(problems) < PROBLEM_PAGES_KEPT:
+            problems.append({"url": url, "status": None, "reason": reason})
+        self.stats.set_value(PROBLEM_PAGES, problems)
 
     def _count(self, counts: WriteCounts) -> None:
         self.stats.inc_value("xz/articles/new", counts.new)
         self.stats.inc_value("xz/articles/updated", counts.updated)
         self.stats.inc_value("xz/articles/unchanged", counts.unchanged)
+
+    # --- the spool of earlier runs -----------------------------------------------------------
+
+    def _replay_spool(self) -> None:
+        """Write what earlier runs could not, before anything new. The spool is renamed first;
+        what still cannot be written goes to a new spool, unreadable lines to quarantine."""
+        # Left by a run killed while replaying, then this database's spools (and the name
+        # versions before 0006 gave them).
+        taken = sorted(self.spool_dir.glob(f"{self.spool.stem}.replaying-*"))
+        legacy = _legacy_spool_path(self.spool_dir, self.database_url)
+        for number, path in enumerate(dict.fromkeys([self.spool, legacy])):
+            if path.exists():
+                name = f"{self.spool.stem}.replaying-{time.time_ns()}-{number}"
+                taken.append(path.replace(path.with_name(name)))
+        rows: list[dict[str, Any]] = []
+        for path in taken:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for number, line in enumerate(text.splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(_load_row(line))
+                except (ValueError, TypeError) as exc:
+                    found = _URL_IN_LINE.search(line)
+                    url = json.loads(f'"{found.group(1)}"') if found else None
+                    reason = f"unreadable spool line {number} of {path.name}: {_describe(exc)}"
+                    self._quarantine({"url": url}, reason, line=line[:100_000])
+        if rows:
+            self.stats.inc_value("xz/storage/replayed", len(rows))
+            self._write_or_spool(rows)
+            logger.info("storage: replayed %d spooled articles", len(rows))
+        for path in taken:
+            path.unlink()
+
+    # --- the run record ----------------------------------------------------------------------
+
+    def _find_run(self) -> None:
+        """The crawl_runs row the CLI opened for this crawl (we hold its lock): the newest one
+        still running. None under plain `scrapy crawl`."""
+        assert self.store is not None
+        try:
+            with self.store.engine.connect() as conn:
+                found = conn.execute(
+                    select(CrawlRun.id, CrawlRun.started_at, CrawlRun.mode, CrawlRun.portal_url)
+                    .where(CrawlRun.status == "running")
+                    .order_by(CrawlRun.id.desc())
+                    .limit(1)
+                ).first()
+                self.stored_before = conn.execute(select(func.count(Article.id))).scalar_one()
+        except Exception as exc:
+            logger.warning("storage: could not read the open run (%s)", _describe(exc))
+            return
+        self.run = tuple(found) if found else None  # type: ignore[assignment]
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """If the database cannot take a write now, the CLI's run record would be lost with
+        it: keep the record in the spool too; the next run writes it into crawl_runs."""
+        if self.run is None or self.store is None or self.store.healthy():
+            return
+        try:
+            record = self._run_record()
+            self._append(
+                self.run_spool, [json.dumps(record, ensure_ascii=False, default=_jsonable)]
+            )
+        except Exception as exc:
+            logger.error("storage: the run record could not be spooled either (%s)", exc)
+            return
+        logger.error(
+            "storage: %s takes no writes; run %d's record kept in %s for the next run",
+            mask_url(self.database_url),
+            record["id"],
+            self.run_spool,
+        )
+
+    def _run_record(self) -> dict[str, Any]:
+        """The record runs.close_run writes, made by close_run itself in a scratch database."""
+        from xzcrawler import runs
+        from xzcrawler.health import RunStatus, Thresholds, assess
+
+        assert self.run is not None and self.settings is not None
+        run_id, started_at, mode, portal_url = self.run
+        stats = self.stats.get_stats()
+        assessment = assess(
+            stats,
+            thresholds=Thresholds.from_settings(self.settings),
+            stored_before=self.stored_before,
+            previous_fill=[],
+            shared_frontier=bool(self.settings.get("REDIS_URL")),
+        )
+        scratch = create_engine("sqlite://")
+        try:
+            Base.metadata.create_all(scratch)
+            with scratch.begin() as conn:
+                conn.execute(
+                    CrawlRun.__table__.insert().values(
+                        id=run_id, started_at=started_at, mode=mode, portal_url=portal_url,
+                        status="running",
+                    )
+                )  # fmt: skip
+            exit_code = 0 if assessment.status is RunStatus.OK else 1
+            runs.close_run(scratch, run_id, stats, assessment, exit_code)
+            with scratch.connect() as conn:
+                row = conn.execute(select(CrawlRun.__table__)).mappings().one()
+        finally:
+            scratch.dispose()
+        record = dict(row)
+        record["chain_health"] = {}  # the scratch database holds no article to judge
+        return record
+
+    def _replay_runs(self) -> None:
+        """Write run records spooled by earlier runs: into their own row if it is still open
+        (running, or marked died meanwhile), else as a new row."""
+        if not self.run_spool.exists():
+            return
+        assert self.store is not None
+        table = CrawlRun.__table__
+        for line in self.run_spool.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+                for name in _RUN_DATETIME_FIELDS:
+                    if record.get(name):
+                        record[name] = datetime.fromisoformat(record[name])
+                with self.store.engine.begin() as conn:
+                    run_id = record.pop("id")
+                    own = conn.execute(
+                        update(table)
+                        .where(
+                            table.c.id == run_id,
+                            table.c.started_at == record["started_at"],
+                            table.c.status.in_(("running", "died")),
+                        )
+                        .values(**record)
+                    ).rowcount
+                    exists = conn.execute(
+                        select(table.c.id).where(
+                            table.c.id == run_id, table.c.started_at == record["started_at"]
+                        )
+                    ).first()
+                    if not own and exists is None:
+                        conn.execute(table.insert().values(**record))
+            except Exception as exc:
+                logger.error("storage: a spooled run record could not be written (%s)", exc)
+        self.run_spool.unlink()

@@ -100,10 +100,16 @@ def test_database_made_before_migrations_is_adopted_by_db_upgrade(sqlite_url: st
     engine = engine_for(sqlite_url)
     # What the version before migrations made: the 0001 tables, by create_all.
     Base.metadata.create_all(
-        engine, tables=[t for t in Base.metadata.sorted_tables if t.name != "unfetchable_links"]
+        engine,
+        tables=[
+            t
+            for t in Base.metadata.sorted_tables
+            if t.name not in {"unfetchable_links", "quarantined_articles"}
+        ],
     )
     with engine.begin() as conn:  # columns added by later migrations
         conn.execute(text("ALTER TABLE articles DROP COLUMN updated_at"))
+        conn.execute(text("ALTER TABLE articles DROP COLUMN capped_fields"))
         conn.execute(text("ALTER TABLE crawl_runs DROP COLUMN extraction"))
     insert_old_articles(sqlite_url, 1)
     assert main(["db", "upgrade", "--database-url", sqlite_url]) == 0
@@ -175,3 +181,51 @@ def test_upgrade_from_0004_adds_the_run_records_extraction_summary(database_url:
     with engine_for(database_url).connect() as conn:
         command.downgrade(_alembic_config(conn), "0004")
     assert "extraction" not in table_columns(database_url, "crawl_runs")
+
+
+def test_upgrade_from_0005_makes_page_text_columns_text_and_keeps_every_row(
+    database_url: str,
+) -> None:
+    upgrade_to(database_url, "0005")
+    insert_old_articles(database_url, 3)
+    engine = engine_for(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO article_authors (article_id, position, name, role)"
+                " SELECT id, 0, '张三', '记者' FROM articles"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO article_revisions (article_id, title, body, content_hash, replaced_at)"
+                " SELECT id, title, body, content_hash, fetched_at FROM articles"
+            )
+        )
+    if engine.dialect.name == "sqlite":
+        from xzcrawler.browse import ensure_view
+
+        ensure_view(engine)  # a view on articles must not stop the table's batch copy
+    assert article_columns(database_url)["source"]["type"].length == 300
+    assert main(["db", "upgrade", "--database-url", database_url]) == 0
+    assert revision_of(database_url) == head_revision()
+    columns = article_columns(database_url)
+    for name in ("url", "source", "author", "author_raw", "prev_url", "next_url", "date_raw"):
+        assert type(columns[name]["type"]).__name__.upper() == "TEXT", name
+    assert columns["capped_fields"]["nullable"] is True
+    assert "quarantined_articles" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        counts = [
+            conn.execute(text(f"select count(*) from {table}")).scalar_one()
+            for table in ("articles", "article_authors", "article_revisions")
+        ]
+        ids = conn.execute(select(Article.id).order_by(Article.id)).scalars().all()
+    assert counts == [3, 3, 3]
+    assert ids == [1, 2, 3]
+    # What 0005 refused on PostgreSQL (varchar(300)) is stored whole.
+    source = "中华人民共和国农业农村部" * 33
+    counts_ = ArticleStore(engine).write([article_row(make_article(2, source=source))])
+    assert (counts_.new, counts_.updated) == (0, 1)
+    with engine.connect() as conn:
+        stmt = select(Article.source).where(Article.url == "http://127.0.0.1/a/2.html")
+        assert conn.execute(stmt).scalar_one() == source

@@ -36,6 +36,7 @@ from xzcrawler.stats_keys import (
     PARSE_ERRORS_PREFIX,
     SPLIT_ARTICLES,
     SPLIT_UNFINISHED,
+    STORAGE_LOST,
     TEMPLATES_KEPT,
     UNPARSABLE_ARTICLES,
 )
@@ -255,6 +256,8 @@ def assess(
         reasons.append(
             f"{stats['xz/storage/spooled']} articles could not be written and were spooled"
         )
+    if stats.get(STORAGE_LOST):
+        reasons.append(f"{stats[STORAGE_LOST]} articles lost: neither written nor spooled")
     if not stats.get("xz/pages/list") and not shared_frontier:
         reasons.append("no list page was fetched (portal down, blocking us, or redesigned)")
     elif stored_before and not stats.get("xz/list/article_links"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import socket
 from datetime import datetime
@@ -12,6 +11,7 @@ from types import TracebackType
 from typing import IO
 
 from xzcrawler.models import SHANGHAI
+from xzcrawler.storage import database_digest
 
 
 class LockHeld(Exception):
@@ -19,8 +19,9 @@ class LockHeld(Exception):
 
 
 def lock_path(lock_dir: Path, database_url: str) -> Path:
-    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
-    return lock_dir / f"crawl-{digest}.lock"
+    """One lock per database, however its URL is spelt (storage.database_key: the resolved
+    SQLite file; backend, host, port and database of a server), named without the password."""
+    return lock_dir / f"crawl-{database_digest(database_url)}.lock"
 
 
 class CrawlLock:

@@ -1,5 +1,9 @@
 """The database schema: SQLAlchemy 2.0 typed models.
 
+Text the parser reads from a page is `Text`, never `String(N)`: a page decides its length, and
+one long 来源 must not reject its batch (PostgreSQL enforces varchar lengths). Indexed text is cut
+to what a PostgreSQL btree entry holds by the storage layer (storage.INDEXED_MAX_BYTES).
+
 Times are stored as UTC and read back as Asia/Shanghai: SQLite's DateTime drops the offset
 (FIELD-NOTES), so the conversion happens here, at the edge, for every backend alike.
 """
@@ -55,15 +59,15 @@ class Section(Base):
     __tablename__ = "sections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    path: Mapped[str] = mapped_column(String(500), doc="breadcrumb below 首页, joined by ' > '")
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    path: Mapped[str] = mapped_column(Text, doc="breadcrumb below 首页, joined by ' > '")
 
 
 class Publisher(Base):
     __tablename__ = "publishers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
     aliases: Mapped[list[PublisherAlias]] = relationship(back_populates="publisher")
 
 
@@ -72,7 +76,7 @@ class PublisherAlias(Base):
 
     __tablename__ = "publisher_aliases"
 
-    alias: Mapped[str] = mapped_column(String(500), primary_key=True)
+    alias: Mapped[str] = mapped_column(Text, primary_key=True)
     publisher_id: Mapped[int] = mapped_column(ForeignKey("publishers.id"), index=True)
     publisher: Mapped[Publisher] = relationship(back_populates="aliases")
 
@@ -81,18 +85,18 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
     title: Mapped[str] = mapped_column(Text)
-    section: Mapped[str | None] = mapped_column(String(200), index=True)
+    section: Mapped[str | None] = mapped_column(Text, index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
     section_path: Mapped[list[str]] = mapped_column(JSON, default=list)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     images: Mapped[list[str]] = mapped_column(JSON, default=list)
-    original_url: Mapped[str | None] = mapped_column(String(2000))
-    prev_url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    original_url: Mapped[str | None] = mapped_column(Text)
+    prev_url: Mapped[str | None] = mapped_column(Text, index=True)
     prev_title: Mapped[str | None] = mapped_column(Text)
-    next_url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    next_url: Mapped[str | None] = mapped_column(Text, index=True)
     next_title: Mapped[str | None] = mapped_column(Text)
 
     published_at: Mapped[datetime | None] = mapped_column(ShanghaiTime, index=True)
@@ -100,25 +104,27 @@ class Article(Base):
     # article never moves in time.
     updated_at: Mapped[datetime | None] = mapped_column(ShanghaiTime)
     date_has_time: Mapped[bool | None] = mapped_column(Boolean)
-    date_origin: Mapped[str | None] = mapped_column(String(20))
-    date_flag: Mapped[str | None] = mapped_column(String(20))
-    date_raw: Mapped[str | None] = mapped_column(String(500))
-    meta_date_raw: Mapped[str | None] = mapped_column(String(200))
-    dateline_agency: Mapped[str | None] = mapped_column(String(200))
-    dateline_place: Mapped[str | None] = mapped_column(String(100))
+    date_origin: Mapped[str | None] = mapped_column(Text)
+    date_flag: Mapped[str | None] = mapped_column(Text)
+    date_raw: Mapped[str | None] = mapped_column(Text)
+    meta_date_raw: Mapped[str | None] = mapped_column(Text)
+    dateline_agency: Mapped[str | None] = mapped_column(Text)
+    dateline_place: Mapped[str | None] = mapped_column(Text)
     dateline_date: Mapped[date | None] = mapped_column(Date)
     reporters: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    author: Mapped[str | None] = mapped_column(String(500))
-    author_raw: Mapped[str | None] = mapped_column(String(500))
-    editor: Mapped[str | None] = mapped_column(String(200))
-    editor_raw: Mapped[str | None] = mapped_column(String(500))
-    source: Mapped[str | None] = mapped_column(String(300), index=True)
-    source_raw: Mapped[str | None] = mapped_column(String(500))
-    source_url: Mapped[str | None] = mapped_column(String(2000))
+    author: Mapped[str | None] = mapped_column(Text)
+    author_raw: Mapped[str | None] = mapped_column(Text)
+    editor: Mapped[str | None] = mapped_column(Text)
+    editor_raw: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text, index=True)
+    source_raw: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
     publisher_id: Mapped[int | None] = mapped_column(ForeignKey("publishers.id"), index=True)
 
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Fields cut to fit an index (storage.INDEXED_MAX_BYTES), by name; null when none was.
+    capped_fields: Mapped[list[str] | None] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(ShanghaiTime)
     first_seen_at: Mapped[datetime] = mapped_column(ShanghaiTime)
     last_seen_at: Mapped[datetime] = mapped_column(ShanghaiTime)
@@ -141,8 +147,8 @@ class ArticleAuthor(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
-    role: Mapped[str | None] = mapped_column(String(20), doc="记者, 通讯员, 文, 图 ... or none")
+    name: Mapped[str] = mapped_column(Text, index=True)
+    role: Mapped[str | None] = mapped_column(Text, doc="记者, 通讯员, 文, 图 ... or none")
 
 
 class ArticleRevision(Base):
@@ -169,9 +175,23 @@ class UnfetchableLink(Base):
 
     __tablename__ = "unfetchable_links"
 
-    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
-    reason: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
     checked_at: Mapped[datetime] = mapped_column(ShanghaiTime)
+
+
+class QuarantinedArticle(Base):
+    """An article row that could not be stored even alone (or an unreadable spool line): kept
+    whole, with why, so it neither blocks its batch nor later runs. Its URL is also in the run
+    record's failed_pages."""
+
+    __tablename__ = "quarantined_articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    row: Mapped[dict[str, Any]] = mapped_column(JSON)
+    quarantined_at: Mapped[datetime] = mapped_column(ShanghaiTime, index=True)
 
 
 class CrawlRun(Base):
@@ -183,7 +203,7 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(ShanghaiTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(ShanghaiTime)
     mode: Mapped[str] = mapped_column(String(20))
-    portal_url: Mapped[str] = mapped_column(String(2000))
+    portal_url: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0)

@@ -51,3 +51,12 @@ CHAINS_CAPPED = "xz/chains/capped"
 CHAIN_MAX_DEPTH = "xz/chains/max_depth"
 CHAINS_CAPPED_AT = "xz/chains/capped_at"
 CHAINS_CAPPED_KEPT = 20
+
+# Storage: articles handed to the storage pipeline, and where those not in the database went:
+# spooled (the database took no write; the next run writes them first), quarantined (refused
+# even alone: kept in quarantined_articles, URL in PROBLEM_PAGES) and lost (not even the spool
+# could be written: the run fails). received = stored + spooled + quarantined + lost.
+STORAGE_RECEIVED = "xz/storage/received"
+STORAGE_SPOOLED = "xz/storage/spooled"
+STORAGE_QUARANTINED = "xz/storage/quarantined"
+STORAGE_LOST = "xz/storage/lost"

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -33,7 +37,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from xzcrawler import search
 from xzcrawler.models import (
@@ -43,6 +47,7 @@ from xzcrawler.models import (
     ArticleRevision,
     Publisher,
     PublisherAlias,
+    QuarantinedArticle,
     Section,
     ShanghaiTime,
     UnfetchableLink,
@@ -65,6 +70,45 @@ _UPDATED_COLUMNS = tuple(
 def mask_url(url: str) -> str:
     """The URL with its password hidden, for logs and messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+
+
+def database_key(database_url: str) -> str:
+    """The database a URL names, however it is spelt: what locks and spools are keyed on.
+
+    SQLite: the file's resolved path (`d/./db.sqlite`, `d/../d/db.sqlite` and a symlink are one
+    file). Servers: backend, host, port and database; never the driver, user or password.
+    """
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            database = os.path.realpath(database)
+        return f"sqlite:///{database}"
+    host = (url.host or url.query.get("host") or "localhost").lower()  # type: ignore[union-attr]
+    port = url.port or _DEFAULT_PORTS.get(backend, "")
+    return f"{backend}://{host}:{port}/{url.database or ''}"
+
+
+def database_digest(database_url: str) -> str:
+    """Short sha256 of `database_key`: the name of a database's lock and spool files."""
+    return hashlib.sha256(database_key(database_url).encode()).hexdigest()[:16]
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    url: URL = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):
+        return None
+    return Path(url.database)
+
+
+class DatabaseLost(Exception):
+    """The SQLite file written to was deleted or replaced: what went to it is not kept."""
 
 
 @cache
@@ -154,15 +198,30 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
-    """Migrate to the newest schema; adopt a database created before migrations existed."""
-    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-        _schema_lock(conn)
-        before = schema_revision(conn)
-        config = _alembic_config(conn)
-        if before is None and "articles" in inspect(conn).get_table_names():
-            alembic_command.stamp(config, INITIAL_REVISION)
-        alembic_command.upgrade(config, "head")
-        after = schema_revision(conn)
+    """Migrate to the newest schema; adopt a database created before migrations existed.
+
+    On SQLite foreign keys are off while migrating (PRAGMA foreign_keys is a no-op inside a
+    transaction, so it is set before): a batch migration drops and renames a table, and with
+    them on, dropping articles would cascade to its authors and revisions (Alembic's advice).
+    """
+    with engine.connect().execution_options(sqlite_immediate=True) as conn:
+        sqlite_db = conn.dialect.name == "sqlite"
+        if sqlite_db:  # on the driver's connection: SQLAlchemy's would begin a transaction
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                _schema_lock(conn)
+                before = schema_revision(conn)
+                config = _alembic_config(conn)
+                if before is None and "articles" in inspect(conn).get_table_names():
+                    alembic_command.stamp(config, INITIAL_REVISION)
+                alembic_command.upgrade(config, "head")
+                after = schema_revision(conn)
+                if sqlite_db and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows whose foreign keys dangle")
+        finally:
+            if sqlite_db:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     _current.discard(engine.url.render_as_string(hide_password=False))
     return before, after or ""
 
@@ -184,6 +243,118 @@ def _roles(row: dict[str, Any]) -> list[str | None]:
     """The authors' roles, one per author (rows written before roles were kept have none)."""
     authors, roles = row.get("authors") or [], row.get("author_roles") or []
     return roles if len(roles) == len(authors) else [None] * len(authors)
+
+
+# PostgreSQL refuses a btree index entry over ~2,700 bytes ("index row size exceeds maximum"):
+# indexed text read from a page (section, source, author names, prev/next links, publisher
+# names and aliases) is cut to this many UTF-8 bytes, and the article's capped_fields says which
+# fields were cut. The url itself is never cut (two articles would become one); one too long to
+# index cannot be stored and is quarantined. Scrapy fetches URLs of at most 2,083 characters.
+INDEXED_MAX_BYTES = 2600
+_CAPPED_FIELDS = ("section", "source", "prev_url", "next_url")
+# PostgreSQL text holds no NUL; a lone surrogate cannot be encoded: neither is stored.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def cap_bytes(value: str, limit: int = INDEXED_MAX_BYTES) -> str:
+    """At most `limit` UTF-8 bytes of value, cut on a character boundary."""
+    if len(value) * 4 <= limit:
+        return value
+    encoded = value.encode()
+    if len(encoded) <= limit:
+        return value
+    return encoded[:limit].decode(errors="ignore")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNSTORABLE.sub(_replacement, value) if _UNSTORABLE.search(value) else value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _replacement(match: re.Match[str]) -> str:
+    return "" if match.group() == "\x00" else "\ufffd"
+
+
+def storable(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as every backend takes it, in place: no NUL or lone surrogate in any text, and
+    indexed text cut to INDEXED_MAX_BYTES (named in capped_fields)."""
+    for key, value in row.items():
+        if isinstance(value, str | list):
+            row[key] = _clean(value)
+    capped = [
+        name for name in _CAPPED_FIELDS if row.get(name) and row[name] != cap_bytes(row[name])
+    ]
+    for name in capped:
+        row[name] = cap_bytes(row[name])
+    authors = row.get("authors") or []
+    if any(cap_bytes(name) != name for name in authors):
+        row["authors"] = [cap_bytes(name) for name in authors]
+        capped.append("authors")
+    row["capped_fields"] = capped or None
+    return row
+
+
+# The search index takes the first INDEX_MAX_TITLE / INDEX_MAX_BODY characters of an article's
+# title and body, and words (runs of letters or digits outside CJK) of at most INDEX_MAX_WORD
+# characters: a PostgreSQL tsvector holds at most 1 MB of lexemes and a lexeme 2,047 bytes. A
+# CJK character adds at most one bigram lexeme (<= 8 bytes), so 50,000 characters stay well
+# under the limit. The article itself is stored whole; search finds words in the indexed part.
+INDEX_MAX_TITLE = 1_000
+INDEX_MAX_BODY = 50_000
+INDEX_MAX_WORD = 255
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f"
+_LONG_WORD = re.compile(rf"[^\W_{_CJK}]{{{INDEX_MAX_WORD + 1},}}")
+
+
+def indexed_text(value: str | None, limit: int) -> str:
+    """What the search index takes of a text: its first `limit` characters, long words cut."""
+    if not value:
+        return value or ""
+    value = unicodedata.normalize("NFKC", value[:limit]).lower()[:limit]
+    return _LONG_WORD.sub(lambda m: m.group()[:INDEX_MAX_WORD], value)
+
+
+@dataclass(frozen=True)
+class _IndexRow:
+    id: int
+    title: str
+    body: str
+    content_hash: str
+    indexed: str | None
+
+
+def update_search_index(conn: Connection, urls: Sequence[str]) -> int:
+    """search.update_index over the capped text (`indexed_text`): re-index the articles at
+    these URLs whose content changed, in the write's transaction; returns how many."""
+    if conn.dialect.name == "postgresql":
+        indexed = f"(SELECT s.content_hash FROM {search.PG_TABLE} s WHERE s.article_id = a.id)"
+        differs = "IS DISTINCT FROM"
+    else:
+        indexed = f"(SELECT f.content_hash FROM {search.FTS_TABLE} f WHERE f.rowid = a.id)"
+        differs = "IS NOT"
+    stmt = text(
+        f"SELECT a.id, substr(a.title, 1, {INDEX_MAX_TITLE}) AS title,"
+        f" substr(a.body, 1, {INDEX_MAX_BODY}) AS body, a.content_hash, {indexed} AS indexed"
+        f" FROM articles a WHERE a.url IN :urls AND a.content_hash {differs} {indexed}"
+    ).bindparams(bindparam("urls", expanding=True))
+    stale: list[_IndexRow] = []
+    for chunk in _chunks(urls):
+        stale.extend(
+            _IndexRow(
+                r.id,
+                indexed_text(r.title, INDEX_MAX_TITLE),
+                indexed_text(r.body, INDEX_MAX_BODY),
+                r.content_hash,
+                r.indexed,
+            )
+            for r in conn.execute(stmt, {"urls": list(chunk)})
+        )
+    replaced = [row.id for row in stale if row.indexed is not None]
+    search._write_index(conn, stale, replaced=replaced)  # the same tokens, capped text
+    return len(stale)
 
 
 @dataclass
@@ -208,20 +379,68 @@ class ArticleStore:
         self._section_ids: dict[str, int] = {}
         self._publisher_ids: dict[str, int] = {}
         self._aliases: set[str] = set()
+        # An SQLite file deleted (or replaced) under a crawl takes writes into the void: its
+        # open connections write to the unlinked inode. Each write checks the file is the one
+        # opened, before and after committing.
+        self._file = sqlite_file(engine.url.render_as_string(hide_password=False))
+        self._identity = self._file_identity()
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        if self._file is None:
+            return None
+        try:
+            found = os.stat(self._file)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def check_database(self) -> None:
+        """Raise DatabaseLost if the SQLite file is not the one this store opened."""
+        if self._file is not None and self._file_identity() != self._identity:
+            raise DatabaseLost(f"the database file {self._file} was deleted or replaced")
+
+    def healthy(self) -> bool:
+        """Whether the database takes a query now (the file is the one opened, the table is
+        there): tells a poison row, which fails alone, from a database that is gone."""
+        try:
+            self.check_database()
+            with self.engine.connect() as conn:
+                conn.execute(select(Article.id).limit(0)).all()
+        except Exception:  # whatever it is, the database is not usable
+            return False
+        return True
 
     def write(self, rows: Iterable[dict[str, Any]]) -> WriteCounts:
         """Upsert article rows (keys: Article columns plus 'authors', a list of names)."""
-        by_url = {row["url"]: row for row in rows}  # the last version of a URL in a batch wins
+        # the last version of a URL in a batch wins
+        by_url = {row["url"]: storable(row) for row in rows}
         if not by_url:
             return WriteCounts()
+        self.check_database()
         try:
-            return self._write(by_url)
+            counts = self._write(by_url)
         except BaseException:
             # Ids and aliases cached inside a rolled-back transaction may not exist.
             self._section_ids.clear()
             self._publisher_ids.clear()
             self._aliases.clear()
             raise
+        self.check_database()  # committed into a file deleted meanwhile: not stored
+        return counts
+
+    def quarantine(self, url: str | None, reason: str, row: dict[str, Any]) -> None:
+        """Keep a row that cannot be stored, with why (`row` must be JSON-serialisable)."""
+        self.check_database()
+        table = QuarantinedArticle.__table__
+        values = {
+            "url": url,
+            "reason": reason,
+            "row": row,
+            "quarantined_at": datetime.now(SHANGHAI),
+        }
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            conn.execute(table.insert().values(**values))
+        self.check_database()
 
     def _write(self, by_url: dict[str, dict[str, Any]]) -> WriteCounts:
         now = datetime.now(SHANGHAI)
@@ -248,7 +467,7 @@ class ArticleStore:
             self._keep_revisions(conn, replaced, now)
             self._upsert_articles(conn, list(by_url.values()))
             self._replace_authors(conn, by_url)
-            search.update_index(conn, by_url)
+            update_search_index(conn, list(by_url))
         return counts
 
     def _existing(self, conn: Connection, urls: list[str]) -> dict[str, Any]:
@@ -330,7 +549,7 @@ class ArticleStore:
             stmt = select(table.c.id).where(table.c.name == name)
             self._publisher_ids[name] = conn.execute(stmt).scalar_one()
         publisher_id = self._publisher_ids[name]
-        raw = row.get("source_raw")
+        raw = cap_bytes(row.get("source_raw") or "")  # the alias is a key: indexed
         if raw and raw != name and raw not in self._aliases:
             self._aliases.add(raw)
             aliases = PublisherAlias.__table__
