@@ -32,7 +32,14 @@ from xzcrawler.demo import LOOPBACK_SETTINGS
 
 HELP = "crawl a replica portal three ways: Scrapy's ceiling, a full crawl, a no-change rerun"
 # The crawl at INFO, as cron runs it; the settings (a) and (b) share.
-BENCH_SETTINGS = {**LOOPBACK_SETTINGS, "LOG_LEVEL": "INFO"}
+# A benchmark walks the whole replica in one run: no run limits, no chain cap.
+BENCH_SETTINGS = {
+    **LOOPBACK_SETTINGS,
+    "LOG_LEVEL": "INFO",
+    "CLOSESPIDER_TIMEOUT": 0,
+    "CLOSESPIDER_PAGECOUNT": 0,
+    "CHAIN_MAX_DEPTH": 0,
+}
 # Which links the ceiling follows: 上一篇/下一篇 on an article, every link elsewhere (the
 # duplicate filter, robots.txt and the offsite filter cut them down as in the full crawl).
 CHAIN_LINK_RE = re.compile(
