@@ -585,6 +585,7 @@ def test_a_download_cancelled_for_size_is_a_failure_recorded_and_never_skipped_a
         with engine_for(env.database_url).connect() as conn:
             unfetchable = conn.execute(text("SELECT url FROM unfetchable_links")).scalars().all()
         assert url_of(env, target.path) not in unfetchable
+        assert run.http_errors["cancelled"] == 1, "a failed request in the error rate"
         again = crawl(env)
         assert env.requested().count(target.path) == 2, "the next run tries it again"
         engine_for(env.database_url).dispose()

@@ -22,6 +22,7 @@ from scrapy.statscollectors import StatsCollector
 from xzcrawler.stats_keys import (
     ARTICLE_PAGES,
     ARTICLES_YIELDED,
+    CANCELLED_DOWNLOADS,
     CHAIN_MAX_DEPTH,
     CHAINS_CAPPED,
     CHAINS_CAPPED_AT,
@@ -117,6 +118,8 @@ def http_errors(stats: dict[str, Any]) -> dict[str, int]:
                 errors[status] = value
         elif key.startswith("retry/max_reached"):
             errors["retries_exhausted"] = errors.get("retries_exhausted", 0) + value
+    if cancelled := stats.get(CANCELLED_DOWNLOADS):
+        errors["cancelled"] = cancelled
     return errors
 
 
@@ -217,8 +220,10 @@ def assess(
                 )
 
     responses = stats.get("response_received_count", 0)
-    failed_requests = errors.get("retries_exhausted", 0) + sum(
-        count for status, count in errors.items() if status.isdigit() and int(status) >= 500
+    failed_requests = (
+        errors.get("retries_exhausted", 0)
+        + errors.get("cancelled", 0)
+        + sum(count for status, count in errors.items() if status.isdigit() and int(status) >= 500)
     )
     pages = article_pages(stats)
     lost = dropped_articles(stats)

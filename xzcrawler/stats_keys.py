@@ -60,3 +60,7 @@ STORAGE_RECEIVED = "xz/storage/received"
 STORAGE_SPOOLED = "xz/storage/spooled"
 STORAGE_QUARANTINED = "xz/storage/quarantined"
 STORAGE_LOST = "xz/storage/lost"
+
+# Downloads cancelled for their size (DOWNLOAD_MAXSIZE, a gzip bomb) or refused for a reason other
+# than policy (too many redirects): failed requests Scrapy does not retry, in the error rate.
+CANCELLED_DOWNLOADS = "xz/requests/cancelled"

@@ -17,7 +17,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -28,6 +28,7 @@ from xzcrawler.models import SHANGHAI
 from xzcrawler.stats_keys import (
     ARTICLE_PAGES,
     ARTICLES_YIELDED,
+    CANCELLED_DOWNLOADS,
     CONTINUATION_PAGES,
     INCOMPLETE_ARTICLES,
     INVALID_LINKS,
@@ -289,6 +290,8 @@ class PortalSpider(scrapy.Spider):
         else:
             error = failure.value
             detail = f": {str(error)[:200]}" if isinstance(error, IgnoreRequest) else ""
+            if failure.check(IgnoreRequest, DownloadCancelledError):  # never retried by Scrapy
+                self.crawler.stats.inc_value(CANCELLED_DOWNLOADS)
             self.record_problem(url, None, f"{type(error).__name__}{detail}")
 
     def unfetchable(self, url: str, reason: str) -> None:
