@@ -232,9 +232,7 @@ def _lone_date(page: Page, index: int) -> bool:
     # the line before ends a block of several lines (a body split by <br>): the date is after it
     spans_lines = index >= 2 and page.tokens[page.lines[index - 2].tokens[-1]].block is previous
     return block is not previous and (
-        block.tag in VALUE_CELL_TAGS
-        or block.getparent() is not previous.getparent()
-        or spans_lines
+        block.tag in VALUE_CELL_TAGS or block.getparent() is not previous.getparent() or spans_lines
     )
 
 
