@@ -1,9 +1,9 @@
 """Published dates and datelines: every form the portal's templates write, read exactly and fast.
 
 Why a fast path of our own: dateparser costs 0.5-2 ms a call, reads `11-12 10:35` as 2011 with
-only Chinese enabled and gives nothing for a whole meta line (FIELD-NOTES). Precompiled patterns
-read the common forms in microseconds; dateparser only sees what they do not know, and is
-loaded on first need because its first call alone takes a quarter of a second.
+only Chinese enabled and gives nothing for a whole meta line (docs/field-notes.md).
+Precompiled patterns read the common forms in microseconds; dateparser only sees what they do
+not know, and is loaded on first need because its first call alone takes a quarter of a second.
 
 Every result is aware with the offset +08:00 exactly (China Standard Time, CHINA_TIME). A wall
 time is read in Asia/Shanghai, summer time of 1986-1991 included, except before 1901, where the
@@ -470,7 +470,8 @@ def parse_date(raw: str | None, *, now: datetime | None = None) -> ParsedDate | 
 
 
 def normalize_date(raw: str, *, now: datetime | None = None) -> datetime | None:
-    """INTERFACE.md entry point: the aware datetime (+08:00) in `raw`, or None. Never raises."""
+    """The entry point docs/interface.md names: the aware datetime (+08:00) in `raw`, or None.
+    Never raises."""
     parsed = parse_date(raw, now=now)
     return parsed.value if parsed is not None else None
 

@@ -1,8 +1,8 @@
 """Stores articles: batched upserts on a writer thread, a spool file for what cannot be written.
 
-Batches keep commits few (a commit per item costs 10x, FIELD-NOTES) and the writer thread keeps
-the reactor free while SQLite or PostgreSQL works. Every article handed to this pipeline ends in
-exactly one of four places, and the run record says which:
+Batches keep commits few (a commit per item costs 10x, docs/field-notes.md) and the writer
+thread keeps the reactor free while SQLite or PostgreSQL works. Every article handed to this
+pipeline ends in exactly one of four places, and the run record says which:
 
 - the database;
 - the spool: a batch the database did not take (gone, locked past its retries, its SQLite file

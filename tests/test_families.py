@@ -1,6 +1,6 @@
 """The CMS family templates (xzcrawler/replica/families.py) parse exactly, alone and crawled.
 
-`Portal(families=True)` adds one section per family; its ground truth follows INTERFACE.md.
+`Portal(families=True)` adds one section per family; its ground truth follows docs/interface.md.
 The default portal must not change: other tests count its requests.
 """
 

@@ -40,7 +40,7 @@ class Pipelines:
         ]
 
     def record(self, html: str | bytes, url: str, encoding: str | None = None) -> dict[str, Any]:
-        """The export record a crawl would store for this page (INTERFACE.md's keys)."""
+        """The export record a crawl would store for this page (docs/interface.md's keys)."""
         item = parse_article(html_response(html, url, encoding), fetched_at=FETCHED_AT)
         for pipeline in self.chain:
             item = pipeline.process_item(item)

@@ -2,7 +2,7 @@
 
 Enabled by REDIS_URL (setting, env XZCRAWLER_REDIS_URL, or `crawl --redis-url`) through a Scrapy
 add-on, so `scrapy crawl` and `python -m xzcrawler crawl` share it. What scrapy-redis 0.9.1 on
-Scrapy 2.19 does not do for us (FIELD-NOTES), done here:
+Scrapy 2.19 does not do for us (docs/field-notes.md), done here:
 
 - The start requests are pushed once per crawl: the first worker claims a start key and lets its
   spider's start requests through; the others read the spider's start (so each loads its own

@@ -1,4 +1,4 @@
-"""The export record (INTERFACE.md): one per stored article, as JSON lines or CSV."""
+"""The export record (docs/interface.md): one per stored article, as JSON lines or CSV."""
 
 from __future__ import annotations
 

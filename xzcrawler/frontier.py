@@ -1,8 +1,8 @@
 """What the database already knows, so an incremental crawl fetches only what is new or changed.
 
-JOBDIR does not survive kill -9 (FIELD-NOTES), so the frontier of the next run is rebuilt from
-the stored articles: any neighbour they name that is not stored is where a chain resumes, unless
-it led to no article lately (404/410, robots.txt).
+JOBDIR does not survive kill -9 (docs/field-notes.md), so the frontier of the next run is rebuilt
+from the stored articles: any neighbour they name that is not stored is where a chain resumes,
+unless it led to no article lately (404/410, robots.txt).
 
 List pages are evidence too: a stored article that a list page shows under another title was
 edited on the portal, and is fetched again (storage keeps the old title and body as a revision).

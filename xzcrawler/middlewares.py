@@ -52,7 +52,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 class DeclaredCharsetMiddleware:
     """A page whose HTTP header names another charset than its own <meta> (GBK bytes sent as
     UTF-8, or the reverse) is decoded by the charset its bytes prove, instead of turning into
-    mojibake (FIELD-NOTES): bytes that are not valid UTF-8 are not UTF-8, and a page whose
+    mojibake (docs/field-notes.md): bytes that are not valid UTF-8 are not UTF-8, and a page whose
     <meta> says UTF-8 and whose bytes are valid UTF-8 is UTF-8."""
 
     @classmethod

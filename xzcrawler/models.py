@@ -5,7 +5,7 @@ one long 来源 must not reject its batch (PostgreSQL enforces varchar lengths).
 to what a PostgreSQL btree entry holds by the storage layer (storage.INDEXED_MAX_BYTES).
 
 Times are stored as UTC and read back as Asia/Shanghai: SQLite's DateTime drops the offset
-(FIELD-NOTES), so the conversion happens here, at the edge, for every backend alike.
+(docs/field-notes.md), so the conversion happens here, at the edge, for every backend alike.
 """
 
 from __future__ import annotations

@@ -389,7 +389,7 @@ def render_table(result: QueryResult, width: int = 100) -> Iterator[str]:
 
 
 def records(result: QueryResult) -> Iterator[dict[str, Any]]:
-    """The export record of each hit (INTERFACE.md), for jsonl and csv output."""
+    """The export record of each hit (docs/interface.md), for jsonl and csv output."""
     for hit in result.hits:
         yield export_record(hit.article)
 

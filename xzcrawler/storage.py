@@ -2,7 +2,7 @@
 
 Pipelines, the CLI and the frontier all go through here; nothing else builds an engine.
 Upserts use the dialect's INSERT ... ON CONFLICT so concurrent writers never duplicate a row
-(FIELD-NOTES: check-then-insert raised hundreds of UNIQUE errors, the dialect upsert none).
+(docs/field-notes.md: check-then-insert raised hundreds of UNIQUE errors, the dialect upsert none).
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def engine_for(database_url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Connection) -> None:
         # Writers take the write lock up front: a deferred transaction that reads and then
-        # writes fails on a busy database despite the timeout (FIELD-NOTES).
+        # writes fails on a busy database despite the timeout (docs/field-notes.md).
         immediate = conn.get_execution_options().get("sqlite_immediate")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

@@ -7,7 +7,7 @@ chain's end. Nothing is copied from a template; the skeletons follow the recorde
 
 A family renders from the same `Content` the portal keeps, plus a few deterministic extras
 (a byline, a credit line, a hit count) drawn from the article id, and `expected` states what
-a correct parse of that page holds, following ../shared/INTERFACE.md: captions, credit and
+a correct parse of that page holds, following docs/interface.md: captions, credit and
 editor lines and bylines leave the body; the meta line's named author wins, else a byline
 or dateline credit; a family that shows no source or no 原文链接 expects none.
 """
@@ -121,7 +121,7 @@ def dateline_credit(content: Content) -> str | None:
 
 
 def expected(family: Family, content: Content, article_id: int) -> dict[str, str | None]:
-    """author, source, body and original_url of a correct parse, by INTERFACE.md's rules."""
+    """author, source, body and original_url of a correct parse, by docs/interface.md's rules."""
     extra = extras(family, content, article_id)
     author = content.author if family.shows_author else None
     if author is None:

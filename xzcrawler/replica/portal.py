@@ -387,7 +387,7 @@ class Portal:
         }
         family = self._sections[s].family
         next_path = self._path(newer) if newer is not None else None
-        if family:  # what that family's page shows, by INTERFACE.md's rules
+        if family:  # what that family's page shows, by docs/interface.md's rules
             fields = cms_families.expected(
                 cms_families.BY_KEY[family], content, FIRST_ARTICLE_ID + k
             )

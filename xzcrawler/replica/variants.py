@@ -2,10 +2,10 @@
 
 The parser must be right by construction on the forms Chinese CMSes use, not on the three
 replica templates it grew up with. Each axis below is one way real templates differ (see
-docs/templates.md and ../shared/CMS-CONVENTIONS.md): how the meta line spells and lays out
+docs/templates.md and docs/cms-conventions.md): how the meta line spells and lays out
 its labels, where it sits, how the body is marked up and what else sits in it, and how the
 上一篇/下一篇 block ends. A `Choice` picks one value per axis; `build` renders the page and
-states the expected record by INTERFACE.md's rules, from the same values, so the two cannot
+states the expected record by docs/interface.md's rules, from the same values, so the two cannot
 drift apart.
 
 Pure: no parser, no I/O. `generate(seed)` draws one variant; `all_variants()` walks the whole
@@ -171,7 +171,7 @@ class Variant:
 
     html: str
     url: str
-    expected: dict[str, str | None]  # the export record's keys (INTERFACE.md)
+    expected: dict[str, str | None]  # the export record's keys (docs/interface.md)
     choice: Mapping[str, str]
 
 
