@@ -149,7 +149,7 @@ def _describe(el: HtmlElement | None) -> str:
         return "-"
     classes = (el.get("class") or "").split()
     ident = el.get("id")
-    return el.tag + (f"#{ident}" if ident else "") + (f".{classes[0]}" if classes else "")
+    return f"{el.tag}{f'#{ident}' if ident else ''}{f'.{classes[0]}' if classes else ''}"
 
 
 def template(page: Page) -> str:
@@ -202,7 +202,7 @@ def parse(page: Page, fetched_at: datetime) -> Article:
         url=_read(errors, "url", lambda: canonical_url(page), page.url),
         fetched_at=fetched_at,
         title=_read(errors, "title", lambda: title(page)[0]),
-        section=_read(errors, "section", lambda: (section_path(page) or [None])[-1]),
+        section=_read(errors, "section", lambda: next(reversed(section_path(page)), None)),
         section_path=_read(errors, "section", lambda: section_path(page), []),
         body="\n".join(texts) if texts else None,
         body_html=_read(errors, "body_html", lambda: body_html(page)) or None,
