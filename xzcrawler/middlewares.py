@@ -8,8 +8,11 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import robotstxt
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import HtmlResponse, Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from w3lib.encoding import html_body_declared_encoding
 
 
@@ -77,3 +80,19 @@ def _is_utf8(body: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+class RobotsTxtMiddleware(robotstxt.RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, safe when several requests wait for the first robots.txt.
+
+    Scrapy 2.19 hands the parsed robots.txt to waiting requests through one Deferred: the first
+    waiter takes its result and the others get None, which means "allow everything". A worker
+    that joins a shared (Redis) crawl pops several requests at once, so a page robots.txt forbids
+    was fetched and stored (seen in tests/test_distributed.py). The parser is kept per host once
+    parsed: read it from there.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        kept = self._parsers.get(urlparse_cached(request).netloc)
+        return kept if isinstance(kept, RobotParser) else parser
