@@ -179,7 +179,7 @@ def _read(
 def canonical_url(page: Page) -> str:
     """The page's URL, or the one its <link rel="canonical"> names on the same host: two URLs of
     one article (a mirror path, a query the canonicaliser does not know) are one article."""
-    for link in page.root.iter("link"):
+    for link in page.head.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split():
             url = page.link_url(link.get("href"))
             if url is not None and page.same_host(url):

@@ -141,14 +141,14 @@ def similar(text: str, title: str) -> bool:
 def document_titles(page: Page) -> list[str]:
     """What the head says the title is: <title> parts other than site and section names, and
     og:title."""
-    element = page.root.find(".//title")
+    element = page.head.find(".//title")
     text = squash(element.text_content()) if element is not None else ""
     parts = [p for p in TITLE_SPLIT_RE.split(text) if p]
     sections = {name for name, link in breadcrumb(page)[0] if link is not None}
     if len(parts) > 1:
         parts = parts[:-1]  # 标题_栏目_站点: the last part names the site
     titles = [p for p in parts if p not in sections]
-    for meta in page.root.iter("meta"):
+    for meta in page.head.iter("meta"):
         if (meta.get("property") or meta.get("name") or "").lower() in {"og:title", "title"}:
             content = squash(meta.get("content") or "")
             if content:

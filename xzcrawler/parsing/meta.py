@@ -332,7 +332,7 @@ META_DATE_NAMES = (
 def meta_date(page: Page) -> str | None:
     """The publication date some templates also put in <meta> tags."""
     contents: dict[str, str] = {}
-    for element in page.root.iter("meta"):
+    for element in page.head.iter("meta"):
         name = (
             element.get("property") or element.get("name") or element.get("itemprop") or ""
         ).lower()

@@ -81,6 +81,9 @@ class Page:
         self.root: HtmlElement = response.selector.root
         body = self.root.find("body")
         self.body: HtmlElement = self.root if body is None else body
+        head = self.root.find("head")
+        # <meta>, <link> and <title> live here; a page without a head: the whole document
+        self.head: HtmlElement = self.root if head is None else head
         self.tokens: list[Token] = []
         self.lines: list[Line] = []
         self.start: dict[HtmlElement, int] = {}
