@@ -70,7 +70,9 @@ def meta_values(page: Page) -> dict[str, tuple[str | None, str | None]]:
 
 def byline(page: Page) -> str | None:
     """A credit in the body naming the writer: a byline line taken out of the body, else a
-    credit opening one of the first paragraphs (本报讯（记者 X）, （文/图 X））."""
+    credit opening one of the first paragraphs (本报讯（记者 X）, （文/图 X）), else one closing
+    the last paragraph (…。（记者 X）, …。（X））. The dateline's reporters come later, in the
+    pipeline."""
     taken = body(page).byline
     if taken:
         return taken
