@@ -29,6 +29,7 @@ import scrapy
 from scrapy.http import Response
 
 from xzcrawler.demo import LOOPBACK_SETTINGS
+from xzcrawler.runner import project_settings
 
 HELP = "crawl a replica portal three ways: Scrapy's ceiling, a full crawl, a no-change rerun"
 # The crawl at INFO, as cron runs it; the settings (a) and (b) share.
@@ -295,9 +296,7 @@ def run_ceiling(portal_url: str, log_file: str) -> None:
     """(a) in this process: the bare spider, with the settings the full crawl runs with."""
     from scrapy.crawler import CrawlerProcess
 
-    from xzcrawler.cli import project_settings
-
-    settings = project_settings(argparse.Namespace(portal_url=portal_url))
+    settings = project_settings(portal_url=portal_url)
     settings.setdict({**BENCH_SETTINGS, "LOG_FILE": log_file}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     process = CrawlerProcess(settings)
@@ -305,22 +304,21 @@ def run_ceiling(portal_url: str, log_file: str) -> None:
     process.start()
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--articles", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each crawl (medians)")
-    parser.add_argument("--list-page-size", type=int, default=20)
-    parser.add_argument("--list-page-cap", type=int, default=10)
-    parser.add_argument("--workdir", type=Path, help="keep databases and logs here")
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    run_bench(
-        articles=args.articles,
-        repeat=args.repeat,
-        list_page_size=args.list_page_size,
-        list_page_cap=args.list_page_cap,
-        workdir=args.workdir,
-    )
+def cmd_bench(
+    *, articles: int, repeat: int, list_page_size: int, list_page_cap: int, workdir: Path | None
+) -> int:
+    """`python -m xzcrawler bench` (its options are parsed in xzcrawler.cli)."""
+    try:
+        run_bench(
+            articles=articles,
+            repeat=repeat,
+            list_page_size=list_page_size,
+            list_page_cap=list_page_cap,
+            workdir=workdir,
+        )
+    except RuntimeError as exc:  # a crawl that failed, or a replica that did not start
+        print(f"xzcrawler: bench: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

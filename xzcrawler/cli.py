@@ -1,345 +1,613 @@
 """`python -m xzcrawler COMMAND`: the crawl for cron, and the commands that read the database.
 
-Thin on purpose: it parses arguments and calls the functions the tests call.
-Exit codes: 0 ok, 1 the crawl failed, was unhealthy, cut short by a limit or interrupted,
-130 stopped by a second Ctrl-C, 2 usage or configuration error, 75 (EX_TEMPFAIL) another crawl
-holds the lock.
+One click group; each command's docstring is its help. The top of this module imports click
+only: what a command needs is imported when it runs, so `--help` and the read commands start
+without Scrapy. Exit codes: see `EPILOG`.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import logging
 import os
-import signal
 import sys
-import time
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The top-level `pipelines` package sits beside the Scrapy project, as under `scrapy crawl`.
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
-os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "xzcrawler.settings")
+import click
 
-from redis.exceptions import RedisError  # noqa: E402
-from scrapy.crawler import CrawlerProcess  # noqa: E402
-from scrapy.settings import Settings  # noqa: E402
-from scrapy.utils.project import get_project_settings  # noqa: E402
-from scrapy_redis import connection  # noqa: E402
-from sqlalchemy import Engine  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError  # noqa: E402
-
-from xzcrawler import export, runs  # noqa: E402
-from xzcrawler.distributed import CrawlKeys, ping_redis, worker_name  # noqa: E402
-from xzcrawler.frontier import CrawlMode  # noqa: E402
-from xzcrawler.health import RunStatus, Thresholds, assess  # noqa: E402
-from xzcrawler.lock import CrawlLock, LockHeld, lock_path  # noqa: E402
-from xzcrawler.models import SHANGHAI  # noqa: E402
-from xzcrawler.query_cli import add_query_commands  # noqa: E402
-from xzcrawler.storage import (  # noqa: E402
-    SchemaBehind,
-    engine_for,
-    ensure_schema,
-    mask_url,
-    upgrade_schema,
+from xzcrawler.runner import (
+    DATABASE_ENV,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_PORTAL_URL,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PORTAL_ENV,
+    PROJECT_ROOT,
+    REDIS_ENV,
+    SQL_INT_MAX,
+    Unavailable,
+    UsageError,
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
-EXIT_SECOND_CTRL_C = 128 + signal.SIGINT  # 130, as a shell reports a process Ctrl-C ended
+__all__ = ["PROJECT_ROOT", "UsageError", "cli", "main"]
 
-logger = logging.getLogger("xzcrawler")
-SPIDER = "sections"
+PROG = "python -m xzcrawler"
+COMPLETE_VAR = "_XZCRAWLER_COMPLETE"
+# Mirrors of xzcrawler.query's constants (a test keeps them equal): importing query for a help
+# screen would load the crawl's modules.
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
+QUERY_TIMEOUT = 30.0
+ORDERS = ("newest", "oldest", "relevance")
+OUTPUT_FORMATS = ("table", "jsonl", "csv")
+EXPORT_FORMATS = ("jsonl", "csv")
+SEARCH_MAX_WORDS, SEARCH_MAX_WORD_CHARS = 16, 64
+
+EPILOG = """\b
+Exit codes: 0 ok; 1 the crawl failed, was unhealthy, cut short by a limit or
+interrupted, or a command failed; 130 a crawl stopped by a second Ctrl-C;
+2 usage or configuration error (nothing was fetched or written);
+75 another crawl holds the database's lock.
+"""
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class UsageError(Exception):
-    """A bad argument or setting: exit 2 with one line."""
+class _Result(int):
+    """A command's exit code, told apart from click's own (help, completion) by its type."""
 
 
-def project_settings(args: argparse.Namespace) -> Settings:
-    settings = get_project_settings()
-    for assignment in getattr(args, "set", None) or []:
-        name, sep, value = assignment.partition("=")
-        if not sep:
-            raise UsageError(f"-s takes NAME=VALUE, got {assignment!r}")
-        settings.set(name, value, priority="cmdline")
-    for option, name in (
-        ("portal_url", "PORTAL_URL"),
-        ("database_url", "DATABASE_URL"),
-        ("redis_url", "REDIS_URL"),
-    ):
-        if getattr(args, option, None):
-            settings.set(name, getattr(args, option), priority="cmdline")
+class XzGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        result = super().invoke(ctx)
+        return result if isinstance(result, _Result) else _Result(result or 0)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=XzGroup, context_settings=CONTEXT, epilog=EPILOG)
+def cli() -> None:
+    """Crawl 乡镇时评网 (www.xzspw.org.cn) into a database, and read what was stored.
+
+    \b
+    Examples:
+      python -m xzcrawler demo                      # try it on the bundled replica portal
+      python -m xzcrawler crawl                     # what cron runs
+      python -m xzcrawler query --search 乡村振兴 --since 2024
+      python -m xzcrawler show 42
+      python -m xzcrawler export --format csv -o articles.csv
+
+    The database is an SQLite file under data/ in the project unless --database-url or
+    XZCRAWLER_DATABASE_URL names another (any SQLAlchemy URL with an installed driver:
+    sqlite:///path.db, postgresql+psycopg://user@host/db).
+    """
+
+
+# Shared options ----------------------------------------------------------------------------
+
+
+def database_option(f: F) -> F:
+    return click.option(
+        "--database-url",
+        metavar="URL",
+        envvar=DATABASE_ENV,
+        show_envvar=True,
+        help=f"SQLAlchemy URL of the database  [default: {DEFAULT_DATABASE_URL}]",
+    )(f)
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: str) -> float:
     try:
-        make_url(settings["DATABASE_URL"])
-    except ArgumentError as exc:
-        raise UsageError(f"DATABASE_URL is not a database URL: {exc}") from None
-    return settings
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 10**6:
+        raise click.BadParameter(f"{value!r} is not a number of seconds above 0")
+    return seconds
 
 
-def cmd_crawl(args: argparse.Namespace) -> int:
-    settings = project_settings(args)
-    if args.recheck_days is not None:
-        settings.set("RECHECK_DAYS", args.recheck_days, priority="cmdline")
-    if args.log_file:
-        Path(args.log_file).parent.mkdir(parents=True, exist_ok=True)
-        settings.set("LOG_FILE", args.log_file, priority="cmdline")
-    if sys.stderr.isatty() and not args.log_file:
+def timeout_option(f: F) -> F:
+    return click.option(
+        "--timeout",
+        default=str(f"{QUERY_TIMEOUT:g}"),
+        callback=_seconds,
+        metavar="SECONDS",
+        help=f"stop a query that runs longer (default {QUERY_TIMEOUT:g}; exit 1)",
+    )(f)
+
+
+def _count(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """A whole number of at least 0; beyond what SQL takes it means no limit at all."""
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise click.BadParameter(f"{value!r} is not a whole number of 0 or more")
+    number = int(value)
+    return 0 if number > SQL_INT_MAX else number
+
+
+def _date(*, end: bool) -> Callable[[click.Context, click.Parameter, str | None], Any]:
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        from xzcrawler.query import parse_date
+
+        try:
+            return parse_date(value, end=end)
+        except (ValueError, OverflowError) as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return parse
+
+
+def _done(code: int) -> _Result:
+    return _Result(code)
+
+
+# The crawl ---------------------------------------------------------------------------------
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--full", is_flag=True, help="walk every section and chain again")
+@click.option(
+    "--section",
+    multiple=True,
+    metavar="NAME",
+    help="only this section of the portal's menu (repeat for several)",
+)
+@click.option(
+    "--portal-url",
+    metavar="URL",
+    envvar=PORTAL_ENV,
+    show_envvar=True,
+    help=f"the portal's home page  [default: {DEFAULT_PORTAL_URL}]",
+)
+@database_option
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="write the crawl log here instead of stderr (its folder is created)",
+)
+@click.option(
+    "--redis-url",
+    metavar="URL",
+    envvar=REDIS_ENV,
+    show_envvar=True,
+    help="share the frontier with other workers through Redis",
+)
+@click.option(
+    "--recheck-days",
+    callback=_count,
+    metavar="N",
+    help="fetch again the articles published in the last N days  [default: RECHECK_DAYS, 0]",
+)
+@click.option(
+    "-s",
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="any Scrapy or xzcrawler setting (repeat for several)",
+)
+def crawl(
+    full: bool,
+    section: Sequence[str],
+    portal_url: str | None,
+    database_url: str | None,
+    log_file: str | None,
+    redis_url: str | None,
+    recheck_days: int | None,
+    assignments: Sequence[str],
+) -> int:
+    """Crawl the portal into the database: incremental unless --full. For cron.
+
+    Takes a lock on the database (a second crawl exits 75), records the run, and ends with
+    its outcome line on stderr: `run N STATUS: pages, new, updated, unchanged`. A new
+    database is created with its schema.
+
+    \b
+    Examples:
+      python -m xzcrawler crawl
+      python -m xzcrawler crawl --full --log-file logs/crawl.log
+      python -m xzcrawler crawl --section 三农时评 -s DOWNLOAD_DELAY=2
+    """
+    from xzcrawler.frontier import CrawlMode
+    from xzcrawler.runner import project_settings, run_crawl
+
+    settings = project_settings(
+        assignments=assignments,
+        portal_url=portal_url,
+        database_url=database_url,
+        redis_url=redis_url,
+    )
+    if recheck_days is not None:
+        settings.set("RECHECK_DAYS", recheck_days, priority="cmdline")
+    if log_file:
+        try:
+            Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--log-file {log_file}: {exc.strerror or exc}") from None
+        settings.set("LOG_FILE", log_file, priority="cmdline")
+    if sys.stderr.isatty() and not log_file:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
         settings.set(
             "EXTENSIONS", {**settings.getdict("EXTENSIONS"), "xzcrawler.progress.Progress": 900}
         )
-    return run_crawl(
-        settings,
-        mode=CrawlMode.FULL if args.full else CrawlMode.INCREMENTAL,
-        sections=args.section or [],
+    mode = CrawlMode.FULL if full else CrawlMode.INCREMENTAL
+    return _done(run_crawl(settings, mode=mode, sections=list(section)))
+
+
+@cli.command()
+@click.option("--articles", type=click.IntRange(1), default=300, show_default=True)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="crawl into this database instead (XZCRAWLER_DATABASE_URL is not read here)  "
+    "[default: a fresh data/demo.db]",
+)
+def demo(articles: int, database_url: str | None) -> int:
+    """Serve the bundled replica portal on 127.0.0.1, crawl it, show what was stored.
+
+    Without --database-url the crawl goes into a fresh data/demo.db (the one of the last demo
+    is replaced); with it, into that database.
+
+    \b
+    Example:
+      python -m xzcrawler demo --articles 100
+    """
+    from xzcrawler.demo import run_demo
+
+    return _done(run_demo(articles=articles, database_url=database_url))
+
+
+@cli.command()
+@click.option("--articles", type=click.IntRange(1), default=20_000, show_default=True)
+@click.option(
+    "--repeat", type=click.IntRange(1), default=3, show_default=True, help="runs of each crawl"
+)
+@click.option("--list-page-size", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--list-page-cap", type=click.IntRange(1), default=10, show_default=True)
+@click.option(
+    "--workdir", type=click.Path(file_okay=False, path_type=Path), help="keep databases and logs"
+)
+def bench(
+    articles: int, repeat: int, list_page_size: int, list_page_cap: int, workdir: Path | None
+) -> int:
+    """Crawl a replica portal three ways: Scrapy's ceiling, a full crawl, a no-change rerun.
+
+    Each crawl runs in a fresh process, `--repeat` times; medians are reported.
+
+    \b
+    Example:
+      python -m xzcrawler bench --articles 2000 --repeat 1
+    """
+    from xzcrawler.bench import cmd_bench
+
+    return _done(
+        cmd_bench(
+            articles=articles,
+            repeat=repeat,
+            list_page_size=list_page_size,
+            list_page_cap=list_page_cap,
+            workdir=workdir,
+        )
     )
 
 
-class _CrawlerProcess(CrawlerProcess):
-    """Scrapy's process, remembering the shutdown signals it gets: the run record tells a
-    signal from a limit (both close with `shutdown`), and a second Ctrl-C (Scrapy then stops
-    without closing the spider) from a crash."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.signals_received: list[int] = []
-
-    def _signal_shutdown(self, signum: int, frame: object) -> None:
-        self.signals_received.append(signum)
-        super()._signal_shutdown(signum, frame)
-
-    def _signal_kill(self, signum: int, frame: object) -> None:
-        self.signals_received.append(signum)
-        super()._signal_kill(signum, frame)
+# Reading the database ----------------------------------------------------------------------
 
 
-def exit_code_of(status: RunStatus, signals_received: Sequence[int]) -> int:
-    """ok 0; a run stopped at once by a second Ctrl-C 130; any other outcome 1."""
-    if status is RunStatus.OK:
-        return EXIT_OK
-    if (
-        status is RunStatus.INTERRUPTED
-        and len(signals_received) >= 2
-        and signals_received[-1] == signal.SIGINT
+@cli.command()
+@click.option("--section", metavar="NAME", help="section, or a section above it")
+@click.option("--source", metavar="NAME", help="publisher (canonical or as printed)")
+@click.option("--author", metavar="NAME")
+@click.option("--since", callback=_date(end=False), metavar="DATE", help=DATE_FORMS)
+@click.option("--until", callback=_date(end=True), metavar="DATE", help=f"{DATE_FORMS}; inclusive")
+@click.option(
+    "--search",
+    metavar="WORDS",
+    help="words in title or body, all required; plain text (every character counts); "
+    f"at most {SEARCH_MAX_WORDS} distinct words of {SEARCH_MAX_WORD_CHARS} characters",
+)
+@click.option("--limit", default="20", callback=_count, metavar="N", help="0: all  [default: 20]")
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    help="default: relevance with --search, else newest",
+)
+@click.option("--format", "format_", type=click.Choice(OUTPUT_FORMATS), default="table")
+@timeout_option
+@database_option
+def query(
+    section: str | None,
+    source: str | None,
+    author: str | None,
+    since: Any,
+    until: Any,
+    search: str | None,
+    limit: int,
+    order: str | None,
+    format_: str,
+    timeout: float,
+    database_url: str | None,
+) -> int:
+    """Find articles by section, publisher, author, date and words.
+
+    An unknown section, publisher or author finds nothing and names the closest ones.
+
+    \b
+    Examples:
+      python -m xzcrawler query --section 三农时评 --since 2024-01
+      python -m xzcrawler query --search "乡村 振兴" --format jsonl --limit 0
+    """
+    from xzcrawler import query_cli
+
+    if order == "relevance" and not search:
+        raise UsageError("--order relevance needs --search")
+    engine = _open(database_url)
+    return _done(
+        query_cli.run_query(
+            engine,
+            section=section,
+            source=source,
+            author=author,
+            since=since,
+            until=until,
+            search=search,
+            limit=limit,
+            order=order,
+            output_format=format_,
+            timeout=timeout,
+        )
+    )
+
+
+@cli.command()
+@click.argument("article", metavar="ID|URL")
+@click.option("--html", is_flag=True, help="print body_html too")
+@timeout_option
+@database_option
+def show(article: str, html: bool, timeout: float, database_url: str | None) -> int:
+    """One article: every field, the body, its revisions.
+
+    \b
+    Examples:
+      python -m xzcrawler show 42
+      python -m xzcrawler show http://www.xzspw.org.cn/html/2024/01/123.html
+    """
+    from xzcrawler import query_cli
+
+    key = article.strip()
+    if key.isdigit() and not key.isascii():
+        raise UsageError(f"{article!r} is neither an article id (digits 0-9) nor a URL")
+    engine = _open(database_url)
+    if key.isdigit() and int(key) > SQL_INT_MAX:
+        print(f"xzcrawler: no article with id or URL {article!r}", file=sys.stderr)
+        return _done(EXIT_FAILED)
+    return _done(query_cli.run_show(engine, article, html=html, timeout=timeout))
+
+
+@cli.command()
+@click.option(
+    "--publishers", type=click.IntRange(0), default=20, show_default=True, metavar="N",
+    help="publishers shown",
+)  # fmt: skip
+@click.option(
+    "--runs", type=click.IntRange(0), default=5, show_default=True, metavar="N",
+    help="crawl runs shown",
+)  # fmt: skip
+@timeout_option
+@database_option
+def stats(publishers: int, runs: int, timeout: float, database_url: str | None) -> int:
+    """Articles per section, publisher and month; fill rates; the last runs.
+
+    \b
+    Example:
+      python -m xzcrawler stats --publishers 50
+    """
+    from xzcrawler import query_cli
+
+    engine = _open(database_url)
+    return _done(query_cli.run_stats(engine, publishers=publishers, runs=runs, timeout=timeout))
+
+
+@cli.command()
+@click.option(
+    "--limit", type=click.IntRange(0, 10**9, clamp=True), default=10, show_default=True,
+    metavar="N",
+)  # fmt: skip
+@database_option
+def runs(limit: int, database_url: str | None) -> int:
+    """The recent crawl runs: when, how long, status, counts, exit code and reason.
+
+    \b
+    Example:
+      python -m xzcrawler runs --limit 50
+    """
+    from xzcrawler import query_cli
+
+    engine = _open(database_url)
+    return _done(query_cli.run_runs(engine, limit=limit))
+
+
+@cli.command()
+@click.option("--format", "format_", type=click.Choice(EXPORT_FORMATS), default="jsonl",
+              show_default=True)  # fmt: skip
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="file to write  [default: stdout]"
+)
+@database_option
+def export(format_: str, output: str | None, database_url: str | None) -> int:
+    """Every stored article as JSON lines or CSV (the export record of docs/interface.md).
+
+    \b
+    Examples:
+      python -m xzcrawler export > articles.jsonl
+      python -m xzcrawler export --format csv -o articles.csv
+    """
+    from xzcrawler import query_cli
+
+    engine = _open(database_url)
+    return _done(query_cli.run_export(engine, output_format=format_, output=output))
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@database_option
+def browse(port: int, database_url: str | None) -> int:
+    """Open the SQLite database in Datasette on 127.0.0.1.
+
+    \b
+    Example:
+      python -m xzcrawler browse --port 8080
+    """
+    from sqlalchemy.engine import make_url
+
+    from xzcrawler import query_cli
+    from xzcrawler.runner import database_url_or_default
+
+    url = database_url_or_default(database_url)
+    try:
+        parsed = make_url(url)
+    except Exception:  # _open names what is wrong with it
+        parsed = None
+    if parsed is not None and (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
     ):
-        return EXIT_SECOND_CTRL_C
-    return EXIT_FAILED
+        raise UsageError("browse opens an SQLite database file in Datasette")
+    _open(database_url)
+    assert parsed is not None and parsed.database
+    return _done(query_cli.run_browse(parsed.database, port=port))
 
 
-def mark_dead_runs(engine: Engine, settings: Settings) -> list[int]:
-    """Before a run opens: earlier runs still `running` that are gone become `died`. On one
-    machine we hold the database's lock, so any earlier single-machine run is gone; a run of a
-    shared Redis crawl is gone when its worker's heartbeat has expired."""
-    if not settings["REDIS_URL"]:
-        return runs.mark_dead_runs(engine, distributed=False, alive=lambda run: False)
-    server = connection.from_settings(settings)
-    try:
-        keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], SPIDER)
-        beats = {w.decode(): float(t) for w, t in server.hgetall(keys.workers).items()}
-    finally:
-        server.close()
-    ttl = max(int(settings.getfloat("REDIS_HEARTBEAT") * 3), 1)  # as distributed.SharedCrawl
-    now = datetime.fromtimestamp(time.time(), SHANGHAI)
-    alive = runs.heartbeat_alive(beats, ttl=ttl, now=now)
-    return runs.mark_dead_runs(engine, distributed=True, alive=alive)
+@cli.group(cls=click.Group)
+def db() -> None:
+    """Database maintenance: schema migrations, the search index."""
 
 
-def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
-    """The sections spider in this process, wrapped in a lock and a run record."""
-    if settings["REDIS_URL"]:
-        # Workers of a distributed crawl share its frontier; a second one joins, not overlaps.
-        return _crawl_locked(settings, mode=mode, sections=sections)
-    try:
-        with CrawlLock(lock_path(Path(settings["LOCK_DIR"]), settings["DATABASE_URL"])):
-            return _crawl_locked(settings, mode=mode, sections=sections)
-    except LockHeld as exc:
-        print(f"xzcrawler: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
+@db.command()
+@database_option
+def upgrade(database_url: str | None) -> int:
+    """Migrate the database to this version's schema (Alembic); a database created before
+    migrations existed is adopted. A missing SQLite file is created.
 
+    \b
+    Example:
+      python -m xzcrawler db upgrade --database-url sqlite:///data/xzcrawler.db
+    """
+    from xzcrawler.runner import check_database_url, database_url_or_default
+    from xzcrawler.storage import engine_for, upgrade_schema
 
-def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
-    database_url = settings["DATABASE_URL"]
-    try:
-        if settings["REDIS_URL"]:
-            ping_redis(settings)
-        engine = engine_for(database_url)
-        ensure_schema(engine)
-        stored_before = runs.stored_article_count(engine)
-        previous_fill = [run.field_fill for run in runs.recent_runs(engine, 5) if run.field_fill]
-        mark_dead_runs(engine, settings)
-        run_mode = f"{mode}{runs.DISTRIBUTED_SUFFIX}" if settings["REDIS_URL"] else str(mode)
-        run_id = runs.open_run(
-            engine, mode=run_mode, portal_url=settings["PORTAL_URL"], worker=worker_name()
-        )
-    except SchemaBehind as exc:
-        raise UsageError(str(exc)) from None
-    except RedisError as exc:
-        print(
-            f"xzcrawler: redis {mask_url(settings['REDIS_URL'])} unreachable: "
-            f"{type(exc).__name__}: {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-    except (SQLAlchemyError, OSError) as exc:
-        print(
-            f"xzcrawler: database {mask_url(database_url)} unreachable: "
-            f"{type(exc).__name__}: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-
-    process = _CrawlerProcess(settings)
-    crawler = process.create_crawler(SPIDER)
-    spider_args = {"mode": str(mode)}
-    if sections:
-        spider_args["section"] = ",".join(sections)
-    process.crawl(crawler, **spider_args)
-    process.start()
-
-    stats = crawler.stats.get_stats()
-    assessment = assess(
-        stats,
-        thresholds=Thresholds.from_settings(settings),
-        stored_before=stored_before,
-        previous_fill=previous_fill,
-        shared_frontier=bool(settings["REDIS_URL"]),
-        signals_received=len(process.signals_received),
-    )
-    exit_code = exit_code_of(assessment.status, process.signals_received)
-    runs.close_run(engine, run_id, stats, assessment, exit_code)
-    for warning in assessment.warnings:
-        logger.warning("run %d: %s", run_id, warning)
-    summary = (
-        f"run {run_id} {assessment.status}: {stats.get('response_received_count', 0)} pages, "
-        f"{stats.get('xz/articles/new', 0)} new, {stats.get('xz/articles/updated', 0)} updated, "
-        f"{stats.get('xz/articles/unchanged', 0)} unchanged"
-    )
-    if assessment.reason:
-        summary += f"; {assessment.reason}"
-    print(summary, file=sys.stderr)
-    return exit_code
-
-
-def cmd_runs(args: argparse.Namespace) -> int:
-    settings = project_settings(args)
-    engine = engine_for(settings["DATABASE_URL"])
-    ensure_schema(engine)
-    header = f"{'id':>4}  {'started':19}  {'secs':>6}  {'mode':11}  {'status':11}  "
-    print(header + f"{'pages':>6}  {'new':>5}  {'upd':>5}  {'same':>5}  {'drop':>4}  exit  reason")
-    for run in runs.recent_runs(engine, args.limit):
-        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
-        print(
-            f"{run.id:>4}  {run.started_at:%Y-%m-%d %H:%M:%S}  "
-            f"{'' if seconds is None else f'{seconds:.0f}':>6}  {run.mode:11}  {run.status:11}  "
-            f"{run.pages_fetched:>6}  {run.articles_new:>5}  {run.articles_updated:>5}  "
-            f"{run.articles_unchanged:>5}  {run.articles_dropped:>4}  "
-            f"{'' if run.exit_code is None else run.exit_code:>4}  {run.reason or ''}"
-        )
-    return EXIT_OK
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    settings = project_settings(args)
-    engine = engine_for(settings["DATABASE_URL"])
-    ensure_schema(engine)
-    with contextlib.ExitStack() as stack:
-        out = (
-            stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
-            if args.output
-            else sys.stdout
-        )
-        count = export.write_records(export.export_records(engine), out, args.format)
-    print(f"exported {count} articles", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    settings = project_settings(args)
-    before, after = upgrade_schema(engine_for(settings["DATABASE_URL"]))
+    url = database_url_or_default(database_url)
+    check_database_url(url, create=True)
+    before, after = upgrade_schema(engine_for(url))
     if before == after:
         print(f"schema is current ({after})", file=sys.stderr)
     else:
         print(f"schema upgraded from {before or 'none'} to {after}", file=sys.stderr)
-    return EXIT_OK
+    return _done(EXIT_OK)
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from xzcrawler.demo import run_demo
+@db.command()
+@database_option
+def reindex(database_url: str | None) -> int:
+    """Rebuild the full-text search index from the articles table."""
+    from xzcrawler import search
 
-    return run_demo(project_settings(args), articles=args.articles)
+    count = search.reindex(_open(database_url))
+    print(f"indexed {count} articles", file=sys.stderr)
+    return _done(EXIT_OK)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m xzcrawler", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> int:
+    """Print the shell completion script for an `xzcrawler` command.
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL)")
-        return sub
+    \b
+    Example (bash):
+      eval "$(python -m xzcrawler completion bash)"
+    """
+    from click.shell_completion import get_completion_class
 
-    crawl = command("crawl", "crawl the portal (incremental unless --full); for cron")
-    crawl.add_argument("--full", action="store_true", help="walk everything again")
-    crawl.add_argument("--section", action="append", metavar="NAME", help="only this section")
-    crawl.add_argument("--portal-url", help="portal home page (default: PORTAL_URL)")
-    crawl.add_argument("--log-file", help="write the crawl log here instead of stderr")
-    crawl.add_argument(
-        "--redis-url", help="share the frontier with other workers through Redis (REDIS_URL)"
-    )
-    crawl.add_argument(
-        "--recheck-days",
-        type=int,
-        metavar="N",
-        help="fetch again the articles published in the last N days (default: RECHECK_DAYS)",
-    )
-    crawl.add_argument(
-        "-s", "--set", action="append", metavar="NAME=VALUE", help="any Scrapy setting"
-    )
-    crawl.set_defaults(func=cmd_crawl)
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None
+    click.echo(completion_class(cli, {}, "xzcrawler", COMPLETE_VAR).source())
+    return _done(EXIT_OK)
 
-    runs_cmd = command("runs", "list the recent crawl runs")
-    runs_cmd.add_argument("--limit", type=int, default=10)
-    runs_cmd.set_defaults(func=cmd_runs)
 
-    export_cmd = command("export", "every stored article as JSON lines or CSV")
-    export_cmd.add_argument("--format", choices=export.FORMATS, default="jsonl")
-    export_cmd.add_argument("--output", "-o", help="file to write (default: standard output)")
-    export_cmd.set_defaults(func=cmd_export)
+def _open(database_url: str | None) -> Any:
+    from xzcrawler.runner import open_database
 
-    demo = command("demo", "serve the bundled replica portal, crawl it, show what was stored")
-    demo.add_argument("--articles", type=int, default=300)
-    demo.set_defaults(func=cmd_demo)
+    return open_database(database_url)
 
-    from xzcrawler import bench
 
-    bench_cmd = commands.add_parser("bench", help=bench.HELP, description=bench.__doc__)
-    bench.add_arguments(bench_cmd)
-    bench_cmd.set_defaults(func=bench.cmd_bench)
+# Entry point -------------------------------------------------------------------------------
 
-    db_commands = add_query_commands(commands, command)
-    upgrade = db_commands.add_parser(
-        "upgrade",
-        help="migrate the database to this version's schema",
-        description="migrate the database to this version's schema (Alembic); a database "
-        "created before migrations existed is adopted",
-    )
-    upgrade.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL)")
-    upgrade.set_defaults(func=cmd_db_upgrade)
-    return parser
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (`| head`): later writes, and Python's flush at exit, go nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; returns its exit code. Usage errors click finds exit 2 (SystemExit),
+    as do --help and completion with 0."""
+    from_argv = list(argv) if argv is not None else None
     try:
-        return args.func(args)
+        result = cli.main(
+            args=from_argv,
+            prog_name=PROG,
+            complete_var=COMPLETE_VAR,
+            standalone_mode=False,
+        )
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.Abort:
+        print("xzcrawler: aborted", file=sys.stderr)
+        return EXIT_FAILED
     except UsageError as exc:
         print(f"xzcrawler: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except SQLAlchemyError as exc:
-        print(f"xzcrawler: database error: {type(exc).__name__}", file=sys.stderr)
+    except Unavailable as exc:
+        print(f"xzcrawler: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # as click does for what reaches its own handler: quiet, exit 1
+        _quiet_stdout()
+        return EXIT_FAILED
+    except Exception as exc:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""]
+            print(f"xzcrawler: database error: {type(exc).__name__}: {reason[0]}", file=sys.stderr)
+            return EXIT_FAILED
+        if isinstance(exc, OSError):
+            print(f"xzcrawler: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
+    if isinstance(result, _Result):
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+            return EXIT_FAILED
+        return int(result)
+    raise SystemExit(result or 0)  # --help, completion
+
+
+def __getattr__(name: str) -> Any:
+    """What other modules and tests took from here before runner existed."""
+    if name in {"project_settings", "run_crawl", "exit_code_of", "mark_dead_runs"}:
+        from xzcrawler import runner
+
+        return getattr(runner, name)
+    raise AttributeError(name)

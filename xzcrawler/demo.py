@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scrapy.settings import Settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xzcrawler.frontier import CrawlMode
 from xzcrawler.models import Article
 from xzcrawler.replica import Portal, ReplicaServer
+from xzcrawler.runner import UsageError, project_settings, run_crawl
 from xzcrawler.storage import engine_for
 
 # A crawl of our own server on 127.0.0.1 need not be polite; everything else stays as set.
@@ -24,13 +24,19 @@ LOOPBACK_SETTINGS = {
 DEMO_DATABASE = Path(__file__).resolve().parent.parent / "data" / "demo.db"
 
 
-def run_demo(settings: Settings, *, articles: int) -> int:
-    from xzcrawler.cli import run_crawl
+def run_demo(*, articles: int, database_url: str | None = None) -> int:
+    """Crawl a replica of `articles` articles into `database_url`, or a fresh data/demo.db.
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
-    database_url = f"sqlite:///{DEMO_DATABASE}"
-    portal = Portal(articles=articles, seed=1)
+    Everything is checked before the last demo's database is removed."""
+    try:
+        portal = Portal(articles=articles, seed=1)
+    except ValueError as exc:
+        raise UsageError(f"--articles: {exc}") from None
+    settings = project_settings(database_url=database_url or f"sqlite:///{DEMO_DATABASE}")
+    database_url = settings["DATABASE_URL"]
+    if database_url == f"sqlite:///{DEMO_DATABASE}":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
     with ReplicaServer(portal) as server:
         print(f"serving the replica portal ({articles} articles) at {server.base_url}")
         settings.setdict(LOOPBACK_SETTINGS, priority="cmdline")

@@ -1,0 +1,420 @@
+"""What the commands share: exit codes, settings and database checks, and the crawl itself.
+
+`xzcrawler.cli`, `xzcrawler.demo` and `xzcrawler.bench` import this module, never each other.
+Its top level imports nothing heavy: the commands that only read the database use the checks
+here without loading Scrapy; the crawl's imports happen inside the functions that crawl.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.http import Response
+    from scrapy.settings import Settings
+    from sqlalchemy import Engine
+
+    from xzcrawler.frontier import CrawlMode
+    from xzcrawler.health import RunStatus
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'xzcrawler.db'}"
+DEFAULT_PORTAL_URL = "http://www.xzspw.org.cn/"
+DATABASE_ENV, PORTAL_ENV, REDIS_ENV = (
+    "XZCRAWLER_DATABASE_URL",
+    "XZCRAWLER_PORTAL_URL",
+    "XZCRAWLER_REDIS_URL",
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_SECOND_CTRL_C = 128 + signal.SIGINT  # 130, as a shell reports a process Ctrl-C ended
+SPIDER = "sections"
+SQL_INT_MAX = 2**63 - 1  # the largest id or LIMIT SQLite and PostgreSQL take
+
+logger = logging.getLogger("xzcrawler")
+
+
+class UsageError(Exception):
+    """A bad argument or setting, found before any work: exit 2 with one line."""
+
+
+class Unavailable(Exception):
+    """What the command needs is not there (a database's folder is a file): exit 1, one line."""
+
+
+def _scrapy_project() -> None:
+    # The top-level `pipelines` package sits beside the Scrapy project, as under `scrapy crawl`.
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "xzcrawler.settings")
+
+
+# The database ------------------------------------------------------------------------------
+
+
+def database_url_or_default(database_url: str | None) -> str:
+    return database_url or os.environ.get(DATABASE_ENV) or DEFAULT_DATABASE_URL
+
+
+def check_database_url(database_url: str, *, create: bool) -> None:
+    """A URL SQLAlchemy can open with an installed driver, and for SQLite a file that exists
+    (or, with `create`, can be created). UsageError otherwise, naming what is wrong."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(database_url)
+        dialect = url.get_dialect()
+    except ArgumentError as exc:  # NoSuchModuleError (an unknown backend) is one too
+        raise UsageError(f"DATABASE_URL is not a database URL: {exc}") from None
+    except ValueError as exc:  # a port that is not a number
+        raise UsageError(f"DATABASE_URL is not a database URL: {exc}") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise UsageError(
+            f"DATABASE_URL {url.render_as_string(hide_password=True)}: its driver "
+            f"{exc.name or url.get_driver_name()!r} is not installed (SQLite and PostgreSQL "
+            "through postgresql+psycopg:// work as installed)"
+        ) from None
+    if url.get_backend_name() != "sqlite":
+        return
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    for folder in reversed(path.parents):
+        if folder.exists() and not folder.is_dir():
+            raise Unavailable(f"database {path} unreachable: {folder} is a file, not a folder")
+    if path.is_dir():
+        raise UsageError(f"database {path} is a folder, not an SQLite file")
+    if not create and not path.exists():
+        raise UsageError(
+            f"no database at {os.path.abspath(path)} (the default is {DEFAULT_DATABASE_URL}; "
+            f"choose one with --database-url or {DATABASE_ENV}; `crawl` and `db upgrade` "
+            "create a database)"
+        )
+
+
+def open_database(database_url: str | None, *, create: bool = False) -> Engine:
+    """The engine of a checked database with a current schema; a read never creates one."""
+    url = database_url_or_default(database_url)
+    check_database_url(url, create=create)
+    from xzcrawler.storage import SchemaBehind, engine_for, ensure_schema
+
+    engine = engine_for(url)
+    try:
+        ensure_schema(engine)
+    except SchemaBehind as exc:
+        raise UsageError(str(exc)) from None
+    return engine
+
+
+def database_error(database_url: str, exc: BaseException) -> str:
+    """One line for a database that cannot be reached or used."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""]
+    try:
+        from xzcrawler.storage import mask_url
+
+        where = mask_url(database_url)
+    except Exception:  # the message must not fail on a URL it cannot parse
+        where = "(unreadable URL)"
+    return f"database {where} unreachable: {type(exc).__name__}: {reason[0]}"
+
+
+# Settings ----------------------------------------------------------------------------------
+
+
+def check_portal_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises
+    except ValueError:
+        raise UsageError(f"--portal-url {url!r} has a port that is not a number") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise UsageError(
+            f"--portal-url {url!r} is not a web address (like {DEFAULT_PORTAL_URL}; "
+            f"or set {PORTAL_ENV})"
+        )
+
+
+def _check_typed(settings: Settings, name: str, default: Any) -> None:
+    """A value given with -s that the setting's type cannot take (DOWNLOAD_DELAY=fast)."""
+    getter = {bool: settings.getbool, int: settings.getint, float: settings.getfloat}
+    for kind in (bool, int, float):  # bool first: it is an int too
+        if isinstance(default, kind):
+            try:
+                getter[kind](name)
+            except (TypeError, ValueError):
+                expected = {bool: "true or false", int: "a whole number", float: "a number"}
+                raise UsageError(
+                    f"-s {name}={settings[name]!r}: {name} takes {expected[kind]} "
+                    f"(default {default!r})"
+                ) from None
+            return
+
+
+def project_settings(
+    *,
+    assignments: Iterable[str] = (),
+    portal_url: str | None = None,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    create: bool = True,
+) -> Settings:
+    """The Scrapy project's settings with the command line's on top, checked: UsageError on a
+    malformed assignment, typed value, database or portal URL."""
+    _scrapy_project()
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name:
+            raise UsageError(f"-s takes NAME=VALUE, got {assignment!r}")
+        default = settings.get(name)
+        settings.set(name, value, priority="cmdline")
+        _check_typed(settings, name, default)
+    for name, value in (
+        ("PORTAL_URL", portal_url),
+        ("DATABASE_URL", database_url),
+        ("REDIS_URL", redis_url),
+    ):
+        if value:
+            settings.set(name, value, priority="cmdline")
+    check_database_url(settings["DATABASE_URL"], create=create)
+    check_portal_url(settings["PORTAL_URL"])
+    return settings
+
+
+# The crawl ---------------------------------------------------------------------------------
+
+
+def exit_code_of(status: RunStatus, signals_received: Sequence[int]) -> int:
+    """ok 0; a run stopped at once by a second Ctrl-C 130; any other outcome 1."""
+    from xzcrawler.health import RunStatus
+
+    if status is RunStatus.OK:
+        return EXIT_OK
+    if (
+        status is RunStatus.INTERRUPTED
+        and len(signals_received) >= 2
+        and signals_received[-1] == signal.SIGINT
+    ):
+        return EXIT_SECOND_CTRL_C
+    return EXIT_FAILED
+
+
+def mark_dead_runs(engine: Engine, settings: Settings) -> list[int]:
+    """Before a run opens: earlier runs still `running` that are gone become `died`. On one
+    machine we hold the database's lock, so any earlier single-machine run is gone; a run of a
+    shared Redis crawl is gone when its worker's heartbeat has expired."""
+    from scrapy_redis import connection
+
+    from xzcrawler import runs
+    from xzcrawler.distributed import CrawlKeys
+    from xzcrawler.models import SHANGHAI
+
+    if not settings["REDIS_URL"]:
+        return runs.mark_dead_runs(engine, distributed=False, alive=lambda run: False)
+    server = connection.from_settings(settings)
+    try:
+        keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], SPIDER)
+        beats = {w.decode(): float(t) for w, t in server.hgetall(keys.workers).items()}
+    finally:
+        server.close()
+    ttl = max(int(settings.getfloat("REDIS_HEARTBEAT") * 3), 1)  # as distributed.SharedCrawl
+    now = datetime.fromtimestamp(time.time(), SHANGHAI)
+    alive = runs.heartbeat_alive(beats, ttl=ttl, now=now)
+    return runs.mark_dead_runs(engine, distributed=True, alive=alive)
+
+
+def _crawler_process(settings: Settings) -> CrawlerProcess:
+    """Scrapy's process, remembering the shutdown signals it gets: the run record tells a
+    signal from a limit (both close with `shutdown`), and a second Ctrl-C (Scrapy then stops
+    without closing the spider) from a crash."""
+    from scrapy.crawler import CrawlerProcess
+
+    class _CrawlerProcess(CrawlerProcess):
+        def __init__(self, settings: Settings) -> None:
+            super().__init__(settings)
+            self.signals_received: list[int] = []
+
+        def _signal_shutdown(self, signum: int, frame: object) -> None:
+            self.signals_received.append(signum)
+            super()._signal_shutdown(signum, frame)
+
+        def _signal_kill(self, signum: int, frame: object) -> None:
+            self.signals_received.append(signum)
+            super()._signal_kill(signum, frame)
+
+    return _CrawlerProcess(settings)
+
+
+class SectionCheck:
+    """Reads the navigation menu the spider reads; an asked-for section it does not list
+    closes the spider at once (a usage error, exit 2, naming the closest sections)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.unknown: str | None = None
+
+    def response_received(self, response: Response, request: Any, spider: Any) -> None:
+        wanted = getattr(spider, "sections", None)
+        callback = getattr(request, "callback", None)
+        if not wanted or getattr(callback, "__name__", "") != "parse_home":
+            return
+        from xzcrawler import parsing
+
+        try:
+            names = [section.name for section in parsing.navigation_sections(response)]
+        except Exception:  # the spider reports a page it cannot read
+            return
+        if not names:
+            return
+        missing = sorted(name for name in wanted if name not in names)
+        if not missing:
+            return
+        hints = []
+        for name in missing:
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)
+            close += [n for n in names if (name in n or n in name) and n not in close]
+            hint = f"; closest: {', '.join(close[:3])}" if close else ""
+            hints.append(f"no section named {name!r} in the portal's menu{hint}")
+        self.unknown = "; ".join(hints) + f" (the menu lists {len(names)} sections)"
+        self.crawler.engine.close_spider(spider, "unknown_section")
+
+
+_NETWORK_MODULES = ("twisted.internet.error", "twisted.web._newclient", "twisted.names.error")
+
+
+def _network_failure(exc: BaseException | None) -> bool:
+    """A connection refused, reset or timed out, a name that does not resolve: the portal's or
+    the network's state, not a bug, so its log line needs no traceback."""
+    seen = 0
+    while exc is not None and seen < 10:
+        kind = type(exc)
+        if isinstance(exc, OSError) or kind.__module__.startswith(_NETWORK_MODULES):
+            return True
+        if kind.__module__ == "scrapy.exceptions" and kind.__name__.startswith("Download"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+class NoNetworkTracebacks(logging.Filter):
+    """Keeps the one-line reason of a network failure, drops Twisted's traceback under it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and _network_failure(record.exc_info[1]):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_network_tracebacks() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, NoNetworkTracebacks) for f in handler.filters):
+            handler.addFilter(NoNetworkTracebacks())
+
+
+def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
+    """The sections spider in this process, wrapped in a lock and a run record."""
+    from xzcrawler.lock import CrawlLock, LockHeld, lock_path
+
+    if settings["REDIS_URL"]:
+        # Workers of a distributed crawl share its frontier; a second one joins, not overlaps.
+        return _crawl_locked(settings, mode=mode, sections=sections)
+    try:
+        with CrawlLock(lock_path(Path(settings["LOCK_DIR"]), settings["DATABASE_URL"])):
+            return _crawl_locked(settings, mode=mode, sections=sections)
+    except LockHeld as exc:
+        print(f"xzcrawler: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
+    from redis.exceptions import RedisError
+    from scrapy import signals
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from xzcrawler import runs
+    from xzcrawler.distributed import ping_redis, worker_name
+    from xzcrawler.health import Thresholds, assess
+    from xzcrawler.storage import SchemaBehind, engine_for, ensure_schema, mask_url
+
+    database_url = settings["DATABASE_URL"]
+    try:
+        if settings["REDIS_URL"]:
+            ping_redis(settings)
+        engine = engine_for(database_url)
+        ensure_schema(engine)
+        stored_before = runs.stored_article_count(engine)
+        previous_fill = [run.field_fill for run in runs.recent_runs(engine, 5) if run.field_fill]
+        mark_dead_runs(engine, settings)
+        run_mode = f"{mode}{runs.DISTRIBUTED_SUFFIX}" if settings["REDIS_URL"] else str(mode)
+        run_id = runs.open_run(
+            engine, mode=run_mode, portal_url=settings["PORTAL_URL"], worker=worker_name()
+        )
+    except SchemaBehind as exc:
+        raise UsageError(str(exc)) from None
+    except RedisError as exc:
+        print(
+            f"xzcrawler: redis {mask_url(settings['REDIS_URL'])} unreachable: "
+            f"{type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"xzcrawler: {database_error(database_url, exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+    process = _crawler_process(settings)
+    crawler = process.create_crawler(SPIDER)
+    check = SectionCheck(crawler)
+    crawler.signals.connect(check.response_received, signal=signals.response_received)
+    # Scrapy (re)installs its log handler as the crawler starts: filter it once it is there.
+    crawler.signals.connect(quiet_network_tracebacks, signal=signals.engine_started)
+    spider_args = {"mode": str(mode)}
+    if sections:
+        spider_args["section"] = ",".join(sections)
+    process.crawl(crawler, **spider_args)
+    process.start()
+
+    stats = crawler.stats.get_stats()
+    assessment = assess(
+        stats,
+        thresholds=Thresholds.from_settings(settings),
+        stored_before=stored_before,
+        previous_fill=previous_fill,
+        shared_frontier=bool(settings["REDIS_URL"]),
+        signals_received=len(process.signals_received),  # type: ignore[attr-defined]
+    )
+    if check.unknown:
+        runs.close_run(engine, run_id, stats, assessment, EXIT_USAGE)
+        print(f"xzcrawler: {check.unknown}", file=sys.stderr)
+        return EXIT_USAGE
+    exit_code = exit_code_of(assessment.status, process.signals_received)  # type: ignore[attr-defined]
+    runs.close_run(engine, run_id, stats, assessment, exit_code)
+    for warning in assessment.warnings:
+        logger.warning("run %d: %s", run_id, warning)
+    summary = (
+        f"run {run_id} {assessment.status}: {stats.get('response_received_count', 0)} pages, "
+        f"{stats.get('xz/articles/new', 0)} new, {stats.get('xz/articles/updated', 0)} updated, "
+        f"{stats.get('xz/articles/unchanged', 0)} unchanged"
+    )
+    if assessment.reason:
+        summary += f"; {assessment.reason}"
+    print(summary, file=sys.stderr)
+    return exit_code
