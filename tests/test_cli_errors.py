@@ -304,6 +304,25 @@ def test_help_imports_neither_scrapy_nor_alembic(argv: list[str]) -> None:
     assert result.stderr.strip().splitlines()[-1] == "heavy: []"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="xzcrawler.health imports Scrapy at its top (itemadapter imports it too) and "
+    "xzcrawler.storage imports Alembic: both outside the CLI; this passes once they import "
+    "them where they are used",
+)
+def test_a_read_command_imports_neither_scrapy_nor_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert xz("db", "upgrade", "--database-url", url).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED, "stats", "--database-url", url],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stderr.strip().splitlines()[-1] == "heavy: []"
+
+
 def test_the_help_names_real_defaults_environment_variables_and_examples() -> None:
     text = " ".join(xz("crawl", "--help").stdout.split())
     assert f"[default: {DEFAULT_DATABASE_URL}]" in text

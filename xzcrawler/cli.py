@@ -21,6 +21,7 @@ from xzcrawler.runner import (
     DEFAULT_PORTAL_URL,
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_SECOND_CTRL_C,
     EXIT_USAGE,
     PORTAL_ENV,
     PROJECT_ROOT,
@@ -571,9 +572,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(exc.exit_code) from None
-    except click.Abort:
-        print("xzcrawler: aborted", file=sys.stderr)
-        return EXIT_FAILED
+    except click.Abort:  # Ctrl-C in a command that reads (the crawl handles its own signals)
+        print("xzcrawler: interrupted", file=sys.stderr)
+        return EXIT_SECOND_CTRL_C
     except UsageError as exc:
         print(f"xzcrawler: {exc}", file=sys.stderr)
         return EXIT_USAGE
