@@ -52,8 +52,11 @@ WIDENED: dict[str, dict[str, int]] = {
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        # The `browse` view on articles would break the table's rename; browse makes it again.
+        # What `browse` adds on articles (two views, an index on an expression) would break the
+        # table's copy and rename; browse makes them again when it starts.
         op.execute("DROP VIEW IF EXISTS article_list")
+        op.execute("DROP VIEW IF EXISTS article_search")
+        op.execute("DROP INDEX IF EXISTS ix_articles_month_shanghai")
     # On SQLite the batch copy drops and renames tables: the storage layer runs `db upgrade`
     # with foreign keys off, so dropping articles cascades to no author or revision row.
     for table, columns in WIDENED.items():
