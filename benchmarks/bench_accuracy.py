@@ -26,8 +26,7 @@ from pipelines.dates import DatesPipeline
 from pipelines.required import RequiredFieldsPipeline
 from pipelines.sources import SourcesPipeline
 from xzcrawler import parsing
-from xzcrawler.export import RECORD_FIELDS
-from xzcrawler.models import SHANGHAI
+from xzcrawler.export import RECORD_FIELDS, interface_record
 from xzcrawler.replica import Portal, variants
 from xzcrawler.replica.variants import Variant
 
@@ -40,10 +39,7 @@ def record(parse: Callable[..., Any], pipelines: list[Any], html: bytes | str, u
     item = parse(HtmlResponse(url, body=body, request=Request(url)), fetched_at=FETCHED_AT)
     for pipeline in pipelines:
         item = pipeline.process_item(item)
-    published = item.published_at
-    got = {name: getattr(item, name, None) for name in RECORD_FIELDS}
-    got["published_at"] = published.astimezone(SHANGHAI).isoformat() if published else None
-    return got
+    return interface_record(item)
 
 
 def accuracy(parse: Callable[..., Any], cases: list[Case]) -> dict[str, float]:

@@ -18,8 +18,7 @@ from pipelines.dates import DatesPipeline
 from pipelines.required import RequiredFieldsPipeline
 from pipelines.sources import SourcesPipeline
 from tests.helpers import html_response
-from xzcrawler.export import RECORD_FIELDS
-from xzcrawler.models import SHANGHAI
+from xzcrawler.export import RECORD_FIELDS, interface_record
 from xzcrawler.parsing import parse_article
 from xzcrawler.replica import variants
 from xzcrawler.replica.variants import AXES, FETCHED_AT, Variant
@@ -44,19 +43,7 @@ class Pipelines:
         item = parse_article(html_response(html, url, encoding), fetched_at=FETCHED_AT)
         for pipeline in self.chain:
             item = pipeline.process_item(item)
-        published = item.published_at
-        return {
-            "url": item.url,
-            "section": item.section,
-            "title": item.title,
-            "published_at": published.astimezone(SHANGHAI).isoformat() if published else None,
-            "author": item.author,
-            "source": item.source,
-            "original_url": item.original_url,
-            "body": item.body,
-            "prev_url": item.prev_url,
-            "next_url": item.next_url,
-        }
+        return interface_record(item)
 
 
 PIPELINES = Pipelines()
