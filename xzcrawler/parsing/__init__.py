@@ -33,7 +33,7 @@ from xzcrawler.parsing.page import page_of
 
 __all__ = [
     "ChainLink", "ListedArticle", "MetaLine", "PageKind", "SectionLink", "article_links",
-    "body_html", "body_images", "body_paragraphs", "breadcrumb", "continuation_links", "editor",
+    "body_html", "body_images", "body_paragraphs", "breadcrumb", "editor",
     "incomplete_reason", "listed_articles", "meta_date", "meta_line", "navigation_sections",
     "next_link", "original_url", "page_kind", "pagination_links", "parse_article", "prev_link",
     "section", "section_path", "title",
@@ -127,8 +127,3 @@ def article_links(response: TextResponse) -> list[str]:
 
 def pagination_links(response: TextResponse) -> list[str]:
     return _lists.pagination_links(page_of(response))
-
-
-def continuation_links(response: TextResponse) -> list[str]:
-    """Further pages of an article split over several (第1页 2 3 下一页), in order."""
-    return _article.page_urls(page_of(response))

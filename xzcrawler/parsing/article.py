@@ -143,7 +143,7 @@ def incomplete_reason(page: Page, raw: bytes, text: str) -> str | None:
 def page_urls(page: Page) -> list[str]:
     """The further pages of an article split over several: the pager between its body and its
     chain block."""
-    return continuation_links(page, page.url, body_range(page).begin, chain_start(page))
+    return continuation_links(page, body_range(page).begin, chain_start(page))
 
 
 def _describe(el: HtmlElement | None) -> str:

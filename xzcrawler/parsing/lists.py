@@ -203,17 +203,16 @@ def page_number(url: str, first: str) -> int | None:
     return None
 
 
-def continuation_links(page: Page, first: str, begin: int, stop: int) -> list[str]:
+def continuation_links(page: Page, begin: int, stop: int) -> list[str]:
     """Further pages of an article split over several (第1页 2 3 下一页), in order: the pager
-    links between `begin` and `stop` that lead to other pages of the same article."""
-    own = page_number(page.url, first) or 1
+    links between `begin` and `stop` that lead to later pages of the same article."""
     numbered: dict[int, str] = {}
     anchors = {t.link: None for t in page.tokens[begin:stop] if t.link is not None}
     for a in anchors:
         if not a.get("href") or not PAGER_LABEL_RE.match(page.link_text(a).strip(PAGER_STRIP)):
             continue
         url = page.link_url(a.get("href"))
-        number = page_number(url, first) if url else None
-        if url and number is not None and number > own:
+        number = page_number(url, page.url) if url else None
+        if url and number is not None and number > 1:  # this page counts as page 1
             numbered.setdefault(number, url)
     return [numbered[n] for n in sorted(numbered)]
