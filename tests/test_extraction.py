@@ -17,6 +17,7 @@ from tests.helpers import fixture_response, html_response
 from xzcrawler import parsing
 from xzcrawler.items import Article
 from xzcrawler.parsing import PageKind
+from xzcrawler.parsing.sanitise import sanitise
 
 SITE = "http://www.xzspw.org.cn"
 URL = f"{SITE}/a/2.html"
@@ -446,3 +447,23 @@ def test_a_date_on_its_own_line_below_the_body_is_the_published_time(
         "2020-10-18T05:09:51+08:00",
         author,
     )
+
+
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        ('<a href="java\tscript:alert(1)">x</a>', "<a>x</a>"),
+        ('<a href="\x01javascript:alert(1)">x</a>', "<a>x</a>"),
+        ('<a href="vbscript:msgbox(1)">x</a>', "<a>x</a>"),
+        ('<img src="data:image/svg+xml,x" onerror="alert(1)">', "<img>"),
+        ('<p onclick="alert(1)" style="x">x<script>alert(1)</script></p>', "<p>x</p>"),
+        ('<iframe src="http://evil.example/"></iframe><b>x</b>', "<b>x</b>"),
+        (
+            '<a href="http://www.xzspw.org.cn/a/1.html">x</a>',
+            '<a href="http://www.xzspw.org.cn/a/1.html">x</a>',
+        ),
+    ],
+)
+def test_the_sanitiser_keeps_content_tags_and_only_http_urls(html: str, kept: str) -> None:
+    """The allow-list itself, on HTML the page walk might let through one day."""
+    assert sanitise(html) == kept
