@@ -11,13 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Self
-
-from itemadapter import ItemAdapter
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
-from scrapy.statscollectors import StatsCollector
+from typing import TYPE_CHECKING, Any, Self
 
 from xzcrawler.stats_keys import (
     ARTICLE_PAGES,
@@ -42,6 +36,11 @@ from xzcrawler.stats_keys import (
     UNPARSABLE_ARTICLES,
 )
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
 FILL_FIELDS = ("published_at", "author", "source", "section", "body")
 
 
@@ -55,19 +54,28 @@ class RunStatus(StrEnum):
 
 
 class FieldFill:
-    """Counts filled fields of every item that reached the end of the pipelines."""
+    """Counts filled fields of every item that reached the end of the pipelines.
+
+    Scrapy and itemadapter are imported when the crawl builds the extension: the commands that
+    only read run records import this module and must start without them (README, start-up).
+    """
 
     def __init__(self, stats: StatsCollector) -> None:
+        from itemadapter import ItemAdapter
+
         self.stats = stats
+        self.adapter = ItemAdapter
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        from scrapy import signals
+
         extension = cls(crawler.stats)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         return extension
 
     def item_scraped(self, item: Any) -> None:
-        adapter = ItemAdapter(item)
+        adapter = self.adapter(item)
         self.stats.inc_value(FILL_ITEMS)
         filled = [name for name in FILL_FIELDS if adapter.get(name)]
         for name in filled:

@@ -17,12 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Connection,
     Engine,
@@ -52,6 +48,9 @@ from xzcrawler.models import (
     ShanghaiTime,
     UnfetchableLink,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +150,8 @@ class SchemaBehind(Exception):
 
 
 def _alembic_config(conn: Connection | None = None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", "xzcrawler:migrations")
     config.attributes["connection"] = conn
@@ -164,12 +165,34 @@ def _schema_lock(conn: Connection) -> None:
 
 
 def schema_revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    """The database's Alembic revision, read from alembic_version without importing Alembic
+    (the read commands start without it)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(?:\"([^\"]*)\"|None)", re.M)
+
+
+@cache
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(_alembic_config())
-    return script.get_current_head() or ""
+    """The newest migration's id, read from the migration files' `revision` and
+    `down_revision` lines: the one no other migration follows. Alembic is not imported for it,
+    so the read commands start fast (tests/test_cli_errors.py checks it equals Alembic's head)."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in MIGRATIONS.glob("*.py"):
+        found = dict(_REVISION.findall(path.read_text("utf-8")))
+        if found.get("revision"):
+            revisions.add(found["revision"])
+        if found.get("down_revision"):
+            followed.add(found["down_revision"])
+    heads = revisions - followed
+    if len(heads) != 1:
+        raise RuntimeError(f"{MIGRATIONS} has {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 _current: set[str] = set()
@@ -188,6 +211,8 @@ def ensure_schema(engine: Engine) -> None:
         revision, head = schema_revision(conn), head_revision()
         if revision != head:
             if revision is None and not inspect(conn).get_table_names():
+                from alembic import command as alembic_command
+
                 alembic_command.upgrade(_alembic_config(conn), "head")
             else:
                 raise SchemaBehind(
@@ -212,6 +237,8 @@ def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
             with conn.begin():
                 _schema_lock(conn)
                 before = schema_revision(conn)
+                from alembic import command as alembic_command
+
                 config = _alembic_config(conn)
                 if before is None and "articles" in inspect(conn).get_table_names():
                     alembic_command.stamp(config, INITIAL_REVISION)
