@@ -3,10 +3,14 @@ so urljoin works), and a crawl's stored records against the replica's truth."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.http import HtmlResponse, Request
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from xzcrawler.export import RECORD_FIELDS
 
@@ -14,6 +18,8 @@ if TYPE_CHECKING:
     from tests.conftest import CrawlEnv
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# How often a bounded poll looks again: short beside any event a test waits for.
+POLL_INTERVAL = 0.02
 
 
 def html_response(body: str | bytes, url: str, encoding: str | None = None) -> HtmlResponse:
@@ -44,3 +50,48 @@ def full_crawl(env: CrawlEnv) -> tuple[dict[str, dict], dict[str, dict]]:
     result = env.crawl("--full")
     assert result.returncode == 0, result.stderr[-3000:]
     return interface_view(env.records()), expected(env)
+
+
+def stored_count(env: CrawlEnv) -> int:
+    """Articles a running crawl has stored so far; 0 before it has created its schema."""
+    try:
+        return len(env.records())
+    except (OperationalError, ProgrammingError):  # no articles table yet (SQLite, PostgreSQL)
+        return 0
+
+
+def wait_for(what: str, condition: Callable[[], object], seconds: float = 60) -> None:
+    """Poll until `condition` holds: the event a test acts on, never a fixed sleep.
+
+    The bound only turns a hang into a failure that names `what` was awaited; on a loaded
+    machine the event comes late, not never.
+    """
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
+        time.sleep(POLL_INTERVAL)
+
+
+class Background(threading.Thread):
+    """An action on a thread whose failure fails the test: `finish` joins and re-raises it.
+
+    (A plain thread's exception is only printed, so a failed wait inside it would pass.)
+    """
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        super().__init__(daemon=True)
+        self.action = action
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.action()
+        except BaseException as error:  # handed to the test thread by finish()
+            self.error = error
+
+    def finish(self, timeout: float = 120) -> None:
+        self.join(timeout)
+        assert not self.is_alive(), f"the background action still runs after {timeout} s"
+        if self.error is not None:
+            raise self.error

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.conftest import CrawlEnv
-from tests.helpers import expected, interface_view
+from tests.helpers import expected, interface_view, stored_count, wait_for
 from xzcrawler import cli, runs
 from xzcrawler.models import SHANGHAI, CrawlRun
 from xzcrawler.replica import Portal, ReplicaServer
@@ -40,14 +40,6 @@ def run_rows(env: CrawlEnv) -> list[CrawlRun]:
 
 def crawl_with(env: CrawlEnv, *settings: str) -> subprocess.CompletedProcess[str]:
     return env.run(*env.crawl_argv(settings=settings))
-
-
-def wait_for(what: str, condition: Callable[[], bool], seconds: float = 60) -> None:
-    """Poll until `condition` holds: the event a test acts on (never a fixed sleep)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 @contextlib.contextmanager
@@ -181,7 +173,7 @@ def test_a_long_legitimate_chain_completes_across_runs_and_nothing_is_lost(
 def test_a_run_killed_with_sigkill_is_marked_died_by_the_next_run(crawl_env: CrawlEnv) -> None:
     slow = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.01", "STORAGE_BATCH_SIZE=10"]
     process = crawl_env.start_crawl(settings=slow)
-    wait_for("some articles to be stored", lambda: stored(crawl_env) >= 20)
+    wait_for("some articles to be stored", lambda: stored_count(crawl_env) >= 20)
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL
     killed = run_rows(crawl_env)[0]
@@ -196,13 +188,6 @@ def test_a_run_killed_with_sigkill_is_marked_died_by_the_next_run(crawl_env: Cra
     listing = crawl_env.run("-m", "xzcrawler", "runs").stdout.splitlines()
     assert listing[2].split()[:6][0] == "1" and " died " in listing[2]
     assert listing[2].endswith(DIED)
-
-
-def stored(env: CrawlEnv) -> int:
-    try:
-        return len(env.records())
-    except Exception:  # the crawl has not created the schema yet
-        return 0
 
 
 def test_a_run_of_a_shared_crawl_is_died_only_once_its_heartbeat_expired(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -12,7 +11,7 @@ import pytest
 import redis
 
 from tests.conftest import CrawlEnv
-from tests.helpers import expected, interface_view
+from tests.helpers import expected, interface_view, stored_count, wait_for
 from xzcrawler.export import export_records
 from xzcrawler.storage import engine_for
 
@@ -58,12 +57,14 @@ def test_two_workers_store_every_article_exactly_once(shared: CrawlEnv, redis_ur
     codes = [w.wait(timeout=240) for w in workers]
     errors = [log(shared, "one"), log(shared, "two")]
     assert codes == [0, 0], [e[-3000:] for e in errors]
+    assert all(" new," in e for e in errors), "each worker ran to its summary line"
     urls = stored_urls(shared)
     assert len(urls) == len(set(urls))
     assert interface_view(shared.records()) == expected(shared)
+    # Each article counted new by exactly one worker; which one is not fixed (the README: the
+    # first worker may take all before the second starts).
     new = [int(e.rsplit(" new,", 1)[0].rsplit(" ", 1)[1]) for e in errors]
-    assert sum(new) == len(shared.portal.articles)
-    assert all(new), f"both workers stored articles: {new}"
+    assert sum(new) == len(shared.portal.articles), new
     assert redis.Redis.from_url(redis_url).keys(f"{shared.redis_prefix}:*") == []  # type: ignore[attr-defined]
 
 
@@ -71,21 +72,15 @@ def test_killed_worker_loses_nothing_once_a_restarted_worker_finishes(
     shared: CrawlEnv, redis_url: str
 ) -> None:
     doomed, survivor = worker(shared, redis_url, "doomed"), worker(shared, redis_url, "survivor")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(stored_urls_or_none(shared)) < 100:
-        time.sleep(0.1)
+    wait_for(
+        "100 articles stored, or the doomed worker ending before it was killed",
+        lambda: stored_count(shared) >= 100 or doomed.poll() is not None,
+    )
     doomed.send_signal(signal.SIGKILL)
-    doomed.wait()
+    doomed.wait(timeout=30)
     assert survivor.wait(timeout=240) == 0, log(shared, "survivor")[-3000:]
     restarted = worker(shared, redis_url, "restarted")
     assert restarted.wait(timeout=240) == 0, log(shared, "restarted")[-3000:]
     urls = stored_urls(shared)
     assert len(urls) == len(set(urls))
     assert interface_view(shared.records()) == expected(shared)
-
-
-def stored_urls_or_none(env: CrawlEnv) -> list[str]:
-    try:
-        return stored_urls(env)
-    except Exception:
-        return []

@@ -11,8 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
-from tests.helpers import expected, interface_view
+from tests.helpers import Background, expected, interface_view, wait_for
 from xzcrawler.models import Article, CrawlRun
 from xzcrawler.replica import Fault, FaultPlan, Portal, ReplicaServer
 from xzcrawler.replica.portal import Page
@@ -328,19 +326,15 @@ def test_hostile_markup_is_stored_as_text_and_sanitised_html(fault_env: MakeEnv)
 # --- the database ----------------------------------------------------------------------------
 
 
-def after_requests(env: CrawlEnv, count: int, action: Callable[[], None]) -> threading.Thread:
+def after_requests(env: CrawlEnv, count: int, action: Callable[[], None]) -> Background:
     """Run action in a thread once the replica has answered `count` more requests."""
     count += len(env.server.requests)
 
     def wait_then_act() -> None:
-        deadline = time.monotonic() + 60
-        while len(env.server.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(f"request {count} to the replica", lambda: len(env.server.requests) >= count)
         action()
 
-    thread = threading.Thread(target=wait_then_act, daemon=True)
-    thread.start()
-    return thread
+    return Background(wait_then_act)
 
 
 SLOW = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.02", "STORAGE_BATCH_SIZE=5"]
@@ -358,14 +352,19 @@ def test_sqlite_locked_by_another_writer_for_seconds_loses_nothing(fault_env: Ma
         conn.isolation_level = None
         conn.execute("BEGIN IMMEDIATE")
         held.append(len(env.server.requests))
-        time.sleep(4)
+        # Held until the crawl has fetched three batches' worth of pages more: at least one
+        # batch met the lock, and the crawl went on fetching while it waited.
+        wait_for(
+            "15 more requests while the database is locked",
+            lambda: len(env.server.requests) >= held[0] + 15,
+        )
         conn.execute("COMMIT")
         held.append(len(env.server.requests))
         conn.close()
 
     locker = after_requests(env, 20, hold_write_lock)
     result = crawl(env, *SLOW)
-    locker.join()
+    locker.finish()
     assert result.returncode == 0, result.stderr[-3000:]
     assert held[1] > held[0], "the crawl went on while the database was locked"
     assert interface_view(env.records()) == expected(env)
@@ -411,15 +410,15 @@ def test_postgresql_gone_mid_crawl_spools_and_the_next_run_writes_the_spool_firs
                 text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
                 {"n": name},
             )
-            deadline = time.monotonic() + 30
-            while not any(spool.glob("*.jsonl")) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            try:
+                wait_for("the crawl to spool a batch", lambda: any(spool.glob("*.jsonl")))
+            finally:
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
 
     outage = after_requests(env, 20, drop_out_until_spooled)
     log = env.tmp_path / "crawl.log"
     first = crawl(env, *SLOW, "STORAGE_RETRIES=1", "LOG_FILE=" + str(log))
-    outage.join()
+    outage.finish()
     admin.dispose()
     spooled = [line for f in spool.glob("*.jsonl") for line in f.read_text().splitlines()]
     assert spooled, "the outage came after the crawl had finished"
@@ -457,7 +456,7 @@ def test_sigterm_stops_gracefully_writes_the_pending_batch_and_closes_the_run_as
         stderr=subprocess.PIPE,
         text=True,
     )
-    after_requests(env, 60, lambda: process.send_signal(signal.SIGTERM)).join()
+    after_requests(env, 60, lambda: process.send_signal(signal.SIGTERM)).finish()
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1, stderr
     run = runs(env)[-1]

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import CrawlEnv
-from tests.helpers import expected, interface_view
+from tests.helpers import expected, interface_view, stored_count, wait_for
 from xzcrawler.health import RunStatus, Thresholds, assess
 from xzcrawler.lock import CrawlLock, lock_path
 from xzcrawler.models import Article, ArticleRevision, CrawlRun
@@ -90,17 +88,12 @@ def test_recheck_days_updates_an_edited_article_and_keeps_its_revision(crawl_env
 def test_killed_crawl_is_completed_by_the_next_run_without_duplicates(crawl_env: CrawlEnv) -> None:
     slow = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.01", "STORAGE_BATCH_SIZE=10"]
     process = crawl_env.start_crawl(settings=slow)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        if Path(crawl_env.database_url.removeprefix("sqlite:///")).exists():
-            try:
-                if len(crawl_env.records()) >= 60:
-                    break
-            except Exception:
-                pass
-        time.sleep(0.1)
+    wait_for(
+        "60 articles stored, or the crawl ending before it was killed",
+        lambda: stored_count(crawl_env) >= 60 or process.poll() is not None,
+    )
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert process.wait(timeout=30) == -signal.SIGKILL, "the crawl ended before the kill"
     partial = len(crawl_env.records())
     assert 0 < partial < len(crawl_env.portal.articles)
 

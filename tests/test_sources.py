@@ -32,42 +32,42 @@ from xzcrawler.items import Article
 
 # --- sources: every label, colon, bracket and glued form around every common spelling ------
 
-# (spelling on the page, canonical publisher)
+# (spelling on the page, as clean_source gives it, canonical publisher)
 SPELLINGS = [
-    ("七一网", "七一网"),
-    ("人民网", "人民网"),
-    ("人民网-人民日报", "人民网"),
-    ("人民网 -人民日报", "人民网"),
-    ("人民网－人民日报", "人民网"),
-    ("人民网—人民日报", "人民网"),
-    ("people.com.cn", "人民网"),
-    ("www.people.com.cn", "人民网"),
-    ("人民日报", "人民日报"),
-    ("《人民日报》", "人民日报"),
-    ("新华网", "新华网"),
-    ("新华网站", "新华网"),
-    ("www.news.cn", "新华网"),
-    ("xinhuanet.com", "新华网"),
-    ("新华社", "新华社"),
-    ("新华通讯社", "新华社"),
-    ("中国共产党新闻网", "中国共产党新闻网"),
-    ("中共新闻网", "中国共产党新闻网"),
-    ("cpc.people.com.cn", "中国共产党新闻网"),
-    ("共产党员网", "共产党员网"),
-    ("www.12371.cn", "共产党员网"),
-    ("求是网", "求是网"),
-    ("《求是》", "求是"),
-    ("光明网", "光明网"),
-    ("光明日报", "光明日报"),
-    ("央视网", "央视网"),
-    ("中国新闻网", "中国新闻网"),
-    ("中新网", "中国新闻网"),
-    ("中新社", "中国新闻社"),
-    ("学习强国学习平台", "学习强国"),
-    ("中央纪委国家监委网站", "中央纪委国家监委网站"),
-    ("农民日报", "农民日报"),
-    ("荆楚网", "荆楚网"),
-    ("XX县融媒体中心", "XX县融媒体中心"),
+    ("七一网", "七一网", "七一网"),
+    ("人民网", "人民网", "人民网"),
+    ("人民网-人民日报", "人民网-人民日报", "人民网"),
+    ("人民网 -人民日报", "人民网-人民日报", "人民网"),
+    ("人民网－人民日报", "人民网-人民日报", "人民网"),
+    ("人民网—人民日报", "人民网—人民日报", "人民网"),
+    ("people.com.cn", "people.com.cn", "人民网"),
+    ("www.people.com.cn", "people.com.cn", "人民网"),
+    ("人民日报", "人民日报", "人民日报"),
+    ("《人民日报》", "人民日报", "人民日报"),
+    ("新华网", "新华网", "新华网"),
+    ("新华网站", "新华网站", "新华网"),
+    ("www.news.cn", "news.cn", "新华网"),
+    ("xinhuanet.com", "xinhuanet.com", "新华网"),
+    ("新华社", "新华社", "新华社"),
+    ("新华通讯社", "新华通讯社", "新华社"),
+    ("中国共产党新闻网", "中国共产党新闻网", "中国共产党新闻网"),
+    ("中共新闻网", "中共新闻网", "中国共产党新闻网"),
+    ("cpc.people.com.cn", "cpc.people.com.cn", "中国共产党新闻网"),
+    ("共产党员网", "共产党员网", "共产党员网"),
+    ("www.12371.cn", "12371.cn", "共产党员网"),
+    ("求是网", "求是网", "求是网"),
+    ("《求是》", "求是", "求是"),
+    ("光明网", "光明网", "光明网"),
+    ("光明日报", "光明日报", "光明日报"),
+    ("央视网", "央视网", "央视网"),
+    ("中国新闻网", "中国新闻网", "中国新闻网"),
+    ("中新网", "中新网", "中国新闻网"),
+    ("中新社", "中新社", "中国新闻社"),
+    ("学习强国学习平台", "学习强国学习平台", "学习强国"),
+    ("中央纪委国家监委网站", "中央纪委国家监委网站", "中央纪委国家监委网站"),
+    ("农民日报", "农民日报", "农民日报"),
+    ("荆楚网", "荆楚网", "荆楚网"),
+    ("XX县融媒体中心", "XX县融媒体中心", "XX县融媒体中心"),
 ]
 # The label forms, each with its ASCII or full-width colon and spaces.
 LABELS = [
@@ -105,21 +105,15 @@ def _generated_sources() -> list[tuple[str, str, str]]:
     """(raw, cleaned, canonical): each spelling under each label, wrappers in rotation."""
     wrappers = itertools.cycle(WRAPPERS)
     cases = []
-    for (spelling, canonical), label in itertools.product(SPELLINGS, LABELS):
+    for (spelling, cleaned, canonical), label in itertools.product(SPELLINGS, LABELS):
         wrapper = next(wrappers)
         outer = wrapper in {"【{}】", "({})", "（{}）", "[{}]"}
         raw = wrapper.format(label + spelling) if outer else label + wrapper.format(spelling)
-        cleaned = spelling.strip("《》").lower() if "." in spelling else spelling.strip("《》")
-        cleaned = cleaned.removeprefix("www.").replace(" ", "").replace("－", "-")
         cases.append((raw, cleaned, canonical))
     return cases
 
 
 GENERATED_SOURCES = _generated_sources()
-
-
-def test_generated_source_table_is_hundreds_of_forms() -> None:
-    assert len(GENERATED_SOURCES) == len(SPELLINGS) * len(LABELS) == 408
 
 
 @pytest.mark.parametrize(("raw", "cleaned", "canonical"), GENERATED_SOURCES)
@@ -586,16 +580,12 @@ def _generated_bylines() -> list[tuple[str, list[Credit], str | None]]:
 GENERATED_BYLINES = _generated_bylines()
 
 
-def test_generated_byline_table_is_hundreds_of_forms() -> None:
-    assert len(GENERATED_BYLINES) == 360
-
-
 @pytest.mark.parametrize(("raw", "authors", "editor"), GENERATED_BYLINES)
 def test_byline_names_split_with_roles_and_editor_apart(
     raw: str, authors: list[Credit], editor: str | None
 ) -> None:
     assert parse_authors(raw) == (authors, editor)
-    assert normalize_author(raw) == "、".join(credit.name for credit in authors)
+    assert normalize_author(raw) == f"{authors[0].name}、{authors[1].name}"
 
 
 @pytest.mark.parametrize(
@@ -636,7 +626,8 @@ def test_normalising_a_source_twice_changes_nothing(raw: str) -> None:
     assert normalize_source(once) == once
     cleaned = clean_source(raw)
     assert clean_source(cleaned) == cleaned
-    assert source_link(raw) is None or isinstance(source_link(raw), str)
+    link = source_link(raw)
+    assert link is None or (link and link == link.strip()), "no empty or padded link"
 
 
 @settings(max_examples=600, deadline=None)
