@@ -37,13 +37,23 @@ class ChainLink:
     title: str | None
 
 
+def may_be_chain_label(text: str) -> bool:
+    """Every chain label holds 篇 or 条 (上一篇, 下一条 …): a test far cheaper than the patterns,
+    which most tokens of a page never need."""
+    return "篇" in text or "条" in text
+
+
 def is_chain_label(text: str) -> bool:
-    return PREV_LABEL_RE.match(text) is not None or NEXT_LABEL_RE.match(text) is not None
+    return may_be_chain_label(text) and (
+        PREV_LABEL_RE.match(text) is not None or NEXT_LABEL_RE.match(text) is not None
+    )
 
 
 def _chain(page: Page, label: re.Pattern[str]) -> tuple[ChainLink | None, int]:
     for i in range(max(title(page)[2], 0), len(page.tokens)):
         token = page.tokens[i]
+        if not may_be_chain_label(token.text):
+            continue
         match = label.match(token.text)
         if match is None:
             continue

@@ -39,7 +39,8 @@ META_LABEL_RE = re.compile(
 )
 # Every meta label is followed by a colon, unless it runs into its value (本文来源于); every date
 # holds a year: a token with neither is no piece of a meta line.
-META_HINT_RE = re.compile(r"[:：]|(?:19|20)\d{2}|来源于|转载自|转自|摘自")
+LABEL_HINT_RE = re.compile(r"[:：]|来源于|转载自|转自|摘自")
+META_HINT_RE = re.compile(rf"{LABEL_HINT_RE.pattern}|(?:19|20)\d{{2}}")
 LABEL_KINDS = {"source_bare": "source"}
 # Where a value ends: the next label (known, or any short word with a colon after a space),
 # page furniture, a bracket that opens more furniture.
@@ -98,7 +99,9 @@ def meta_like(text: str) -> bool:
 
 def labelled(text: str) -> bool:
     """Holds a label of a field we read (not only a date, an editor or a hit counter)."""
-    return any(m.lastgroup not in {"noise", "editor"} for m in META_LABEL_RE.finditer(text))
+    return LABEL_HINT_RE.search(text) is not None and any(
+        m.lastgroup not in {"noise", "editor"} for m in META_LABEL_RE.finditer(text)
+    )
 
 
 def _sentence(text: str) -> bool:

@@ -89,20 +89,24 @@ class Page:
         self.start: dict[HtmlElement, int] = {}
         self.end: dict[HtmlElement, int] = {}
         self.memo: dict[str, Any] = {}
-        self._line_tokens: list[int] = []
-        self._line_pieces: list[str] = []
-        self._images = 0
+        self._urls: dict[str, str | None] = {}
         self._walk()
-        self._break()
 
     def _walk(self) -> None:
-        """One pass of lxml's iterwalk (C, no recursion on document depth)."""
+        """One pass of lxml's iterwalk (C, no recursion on document depth). Lines and tokens
+        are appended inline: this loop is most of a page's parse cost."""
         root = self.body
-        tokens, start, end = self.tokens, self.start, self.end
+        tokens, lines, start, end = self.tokens, self.lines, self.start, self.end
+        pieces: list[str] = []  # the text of the line being read
+        line_tokens: list[int] = []  # its tokens
+        images = 0  # images met since the previous line: a caption follows an image
+        space = HTML_SPACE_RE.sub
         # each element walked into, with the link and block its content sits in
         opened: list[tuple[HtmlElement, HtmlElement | None, HtmlElement, bool]] = [
             (root, None, root, False)
         ]
+        link: HtmlElement | None = None
+        block: HtmlElement = root
         walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
             if event == "start":
@@ -110,55 +114,61 @@ class Page:
                 if tag in SKIP_TAGS or not isinstance(tag, str) or hidden(el):
                     walker.skip_subtree()
                     continue
-                _, link, block, _ = opened[-1]
                 start[el] = len(tokens)
                 is_block = tag in BLOCK_TAGS
                 if is_block or tag == "br":
-                    self._break()
+                    if line_tokens:
+                        lines.append(Line(line_tokens, space(" ", "".join(pieces)).strip(), images))
+                        images = 0
+                        line_tokens = []
+                    pieces = []
                 elif tag == "img":
-                    self._images += 1
+                    images += 1
                 if tag == "a":
                     link = el
                 if is_block:
                     block = el
                 opened.append((el, link, block, is_block))
-                if el.text:
-                    self._add(el.text, el, False, link, block)
+                text = el.text
+                if text:
+                    pieces.append(text)
+                    if not text.isspace():
+                        line_tokens.append(len(tokens))
+                        tokens.append(Token(text, el, False, link, block, len(lines)))
                 continue
             if event == "end" and opened[-1][0] is el:  # an element walked into: close it
-                is_block = opened.pop()[3]
-                if is_block:
-                    self._break()
+                if opened.pop()[3]:
+                    if line_tokens:
+                        lines.append(Line(line_tokens, space(" ", "".join(pieces)).strip(), images))
+                        images = 0
+                        line_tokens = []
+                    pieces = []
+                _, link, block, _ = opened[-1]
                 end[el] = len(tokens)
             # an element skipped, a comment or a processing instruction: only its tail counts
-            if el.tail and el is not root:
-                _, link, block, _ = opened[-1]
-                self._add(el.tail, el, True, link, block)
-
-    def _add(
-        self, text: str, node: HtmlElement, tail: bool, link: HtmlElement | None, block: HtmlElement
-    ) -> None:
-        self._line_pieces.append(text)
-        if text.strip():
-            self._line_tokens.append(len(self.tokens))
-            self.tokens.append(Token(text, node, tail, link, block, len(self.lines)))
-
-    def _break(self) -> None:
-        if self._line_tokens:
-            text = HTML_SPACE_RE.sub(" ", "".join(self._line_pieces)).strip()
-            self.lines.append(Line(self._line_tokens, text, self._images))
-            self._images = 0
-            self._line_tokens = []
-            self._line_pieces = []
-        elif self._line_pieces:  # white space between blocks
-            self._line_pieces = []
+            text = el.tail
+            if text and el is not root:
+                pieces.append(text)
+                if not text.isspace():
+                    line_tokens.append(len(tokens))
+                    tokens.append(Token(text, el, True, link, block, len(lines)))
+        if line_tokens:
+            lines.append(Line(line_tokens, space(" ", "".join(pieces)).strip(), images))
 
     # --- helpers -------------------------------------------------------------------------
 
     def link_url(self, href: str | None) -> str | None:
-        """Absolute http(s) URL without fragment, or None for script/mail/anchor-only links."""
+        """Absolute http(s) URL without fragment, or None for script/mail/anchor-only links.
+        Memoised per href: the chain, the pager and the lists read the same links."""
         if not href:
             return None
+        try:
+            return self._urls[href]
+        except KeyError:
+            url = self._urls[href] = self._join(href)
+            return url
+
+    def _join(self, href: str) -> str | None:
         href = href.strip()
         if not href or href.startswith("#"):
             return None

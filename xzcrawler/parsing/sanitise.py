@@ -30,14 +30,15 @@ EDGE_BREAKS_RE = re.compile(r"^(?:<br>\s*)+|(?:<br>\s*)+$")
 
 
 @memoised
-def _kept_tokens(page: Page) -> set[int]:
+def _kept_texts(page: Page) -> set[tuple[HtmlElement, bool]]:
+    """The text nodes (element, is its tail) of the body's kept lines and captions."""
     found = body(page)
-    return {i for line in (*found.lines, *found.captions) for i in page.lines[line].tokens}
-
-
-@memoised
-def _token_index(page: Page) -> dict[tuple[HtmlElement, bool], int]:
-    return {(t.node, t.tail): i for i, t in enumerate(page.tokens)}
+    tokens = page.tokens
+    return {
+        (tokens[i].node, tokens[i].tail)
+        for line in (*found.lines, *found.captions)
+        for i in page.lines[line].tokens
+    }
 
 
 @memoised
@@ -62,18 +63,14 @@ def in_body(page: Page, el: HtmlElement) -> bool:
     return first <= page.start.get(el, -1) <= last + 1
 
 
-def _kept_text(page: Page, node: HtmlElement, tail: bool) -> bool:
-    index = _token_index(page).get((node, tail))
-    return index is not None and index in _kept_tokens(page)
-
-
 def _clean_children(page: Page, root: HtmlElement) -> str:
     """The kept content inside `root`, walked without recursion (a hostile page nests thousands
     of tags): one frame of output per open element, dropped if it kept only line breaks."""
+    kept = _kept_texts(page)
     frames: list[tuple[str, str, list[str], HtmlElement]] = [("", "", [], root)]
     # (element, leaving?); a leaving entry closes the element's frame and emits its tail
     stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(root)]
-    if root.text and _kept_text(page, root, False):
+    if root.text and (root, False) in kept:
         frames[-1][2].append(escape(root.text, quote=False))
     while stack:
         node, leaving = stack.pop()
@@ -95,11 +92,11 @@ def _clean_children(page: Page, root: HtmlElement) -> str:
                     if opening:  # a tag kept: its own frame; an unwrapped one writes inline
                         frames.append((opening, closing, [], node))
                     stack.append((node, True))
-                    if node.text and _kept_text(page, node, False):
+                    if node.text and (node, False) in kept:
                         frames[-1][2].append(escape(node.text, quote=False))
                     stack.extend((child, False) for child in reversed(node))
                     continue
-        if node.tail and _kept_text(page, node, True):
+        if node.tail and (node, True) in kept:
             frames[-1][2].append(escape(node.tail, quote=False))
     return "".join(frames[0][2])
 
@@ -137,11 +134,15 @@ def body_html(page: Page) -> str:
     return sanitise(html)
 
 
+_NH3_TAGS = set(CLEAN_KEEP_TAGS)
+_NH3_ATTRIBUTES = {tag: set(names) for tag, names in CLEAN_KEEP_ATTRS.items()}
+
+
 def sanitise(html: str) -> str:
     return nh3.clean(
         html,
-        tags=set(CLEAN_KEEP_TAGS),
-        attributes={tag: set(names) for tag, names in CLEAN_KEEP_ATTRS.items()},
+        tags=_NH3_TAGS,
+        attributes=_NH3_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
