@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Self
+from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.statscollectors import StatsCollector
 
-logger = logging.getLogger(__name__)
+from pipelines.stats import StatsPipeline
 
 REQUIRED_FIELDS = ("title", "body")
 
 
-class RequiredFieldsPipeline:
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+class RequiredFieldsPipeline(StatsPipeline):
+    """Counts every drop under xz/dropped and its reason under xz/dropped/no_<field>."""
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.stats)
+    prefix = "xz/dropped"
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         for name in REQUIRED_FIELDS:
             if not adapter.get(name):
-                self.stats.inc_value("xz/dropped")
-                self.stats.inc_value(f"xz/dropped/no_{name}")
+                self.count()
+                self.count(f"no_{name}")
                 raise DropItem(f"article without a {name}: {adapter.get('url')}")
         return item

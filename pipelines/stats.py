@@ -1,0 +1,33 @@
+"""What the normalising pipelines share: the crawl's stats, one key prefix, the first example.
+
+Each pipeline counts what it could not place under its own prefix (xz/dates, xz/sources,
+xz/dropped), and keeps the first raw text of each kind as `<key>_example`, so a run record shows
+a case to look at, not only a number (docs/interface.md, crawl stats).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Self
+
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+
+class StatsPipeline:
+    """A pipeline that counts under `prefix` in the crawl stats."""
+
+    prefix: ClassVar[str]
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.stats)
+
+    def count(self, name: str | None = None, example: object = None) -> None:
+        """Add one to `<prefix>/<name>` (the prefix itself for None); keep the first example."""
+        key = self.prefix if name is None else f"{self.prefix}/{name}"
+        self.stats.inc_value(key)
+        if example is not None and self.stats.get_value(f"{key}_example") is None:
+            self.stats.set_value(f"{key}_example", example)
