@@ -9,10 +9,10 @@ a leading control character, vbscript:).
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 import nh3
+from lxml import etree
 from lxml.html import HtmlElement
 
 from xzcrawler.parsing.body import body, container
@@ -26,7 +26,6 @@ CLEAN_KEEP_ATTRS = {"img": ("src", "alt"), "a": ("href",), "td": ("colspan", "ro
                     "th": ("colspan", "rowspan")}  # fmt: skip
 URL_SCHEMES = {"http", "https"}
 IMAGE_SRC_ATTRS = ("src", "data-src", "data-original")  # lazy-loading templates move src
-EDGE_BREAKS_RE = re.compile(r"^(?:<br>\s*)+|(?:<br>\s*)+$")
 
 
 @memoised
@@ -64,38 +63,45 @@ def in_body(page: Page, el: HtmlElement) -> bool:
 
 
 def _clean_children(page: Page, root: HtmlElement) -> str:
-    """The kept content inside `root`, walked without recursion (a hostile page nests thousands
-    of tags): one frame of output per open element, dropped if it kept only line breaks."""
+    """The kept content inside `root`, walked by lxml's iterwalk (C, no recursion: a hostile
+    page nests thousands of tags): one frame of output per kept tag, dropped if it kept only
+    line breaks."""
     kept = _kept_texts(page)
     frames: list[tuple[str, str, list[str], HtmlElement]] = [("", "", [], root)]
-    # (element, leaving?); a leaving entry closes the element's frame and emits its tail
-    stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(root)]
-    if root.text and (root, False) in kept:
-        frames[-1][2].append(escape(root.text, quote=False))
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
+    opened: list[HtmlElement] = [root]  # elements walked into, whose end closes them
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if node is root:
+            if event == "end":
+                break
+            if root.text and (root, False) in kept:
+                frames[-1][2].append(escape(root.text, quote=False))
+            continue
+        if event == "start":
+            tag = node.tag
+            if tag in SKIP_TAGS or not isinstance(tag, str) or node not in page.start:
+                walker.skip_subtree()  # its end event still comes, with its tail
+            elif tag == "img":
+                frames[-1][2].append(_image(page, node))
+                walker.skip_subtree()
+            elif tag == "br":
+                frames[-1][2].append("<br>" if in_body(page, node) else "")
+                walker.skip_subtree()
+            else:
+                opening, closing = _tags(page, node)
+                if opening:  # a tag kept: its own frame; an unwrapped one writes inline
+                    frames.append((opening, closing, [], node))
+                opened.append(node)
+                if node.text and (node, False) in kept:
+                    frames[-1][2].append(escape(node.text, quote=False))
+            continue
+        if event == "end" and opened[-1] is node:
+            opened.pop()
             if frames[-1][3] is node:
                 opening, closing, inner, _ = frames.pop()
                 text = "".join(inner)
                 if text.replace("<br>", "").strip():
                     frames[-1][2].append(f"{opening}{text}{closing}")
-        else:
-            tag = node.tag
-            if isinstance(tag, str) and tag not in SKIP_TAGS and node in page.start:
-                if tag == "img":
-                    frames[-1][2].append(_image(page, node))
-                elif tag == "br":
-                    frames[-1][2].append("<br>" if in_body(page, node) else "")
-                else:
-                    opening, closing = _tags(page, node)
-                    if opening:  # a tag kept: its own frame; an unwrapped one writes inline
-                        frames.append((opening, closing, [], node))
-                    stack.append((node, True))
-                    if node.text and (node, False) in kept:
-                        frames[-1][2].append(escape(node.text, quote=False))
-                    stack.extend((child, False) for child in reversed(node))
-                    continue
         if node.tail and (node, True) in kept:
             frames[-1][2].append(escape(node.tail, quote=False))
     return "".join(frames[0][2])
@@ -130,23 +136,37 @@ def body_html(page: Page) -> str:
     holder = container(page)
     if holder is None:
         return ""
-    html = EDGE_BREAKS_RE.sub("", _clean_children(page, holder).strip(" \t\r\n"))
-    return sanitise(html)
+    return sanitise(_without_edge_breaks(_clean_children(page, holder).strip(" \t\r\n")))
 
 
-_NH3_TAGS = set(CLEAN_KEEP_TAGS)
-_NH3_ATTRIBUTES = {tag: set(names) for tag, names in CLEAN_KEEP_ATTRS.items()}
+def _without_edge_breaks(html: str) -> str:
+    """Without the <br>s (and the white space after each) that open or close the body; a
+    pattern anchored at the end would be tried at every <br> of a long body."""
+    start = 0
+    while html.startswith("<br>", start):
+        start += 4
+        while start < len(html) and html[start].isspace():
+            start += 1
+    cut = len(html)
+    rest = html.rstrip()
+    while rest.endswith("<br>") and len(rest) - 4 >= start:
+        cut = len(rest) - 4
+        rest = rest[:cut].rstrip()
+    return html[start:cut]
+
+
+# Built once: the allow-list converted for nh3 on every call costs as much as the cleaning.
+_CLEANER = nh3.Cleaner(
+    tags=set(CLEAN_KEEP_TAGS),
+    attributes={tag: set(names) for tag, names in CLEAN_KEEP_ATTRS.items()},
+    url_schemes=URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+)
 
 
 def sanitise(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=_NH3_TAGS,
-        attributes=_NH3_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
+    return _CLEANER.clean(html)
 
 
 def body_images(page: Page) -> list[str]:
