@@ -62,13 +62,6 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def hidden(el: HtmlElement) -> bool:
-    style = el.get("style")
-    if style is not None and ("none" in style or "hidden" in style):
-        return HIDDEN_STYLE_RE.search(style) is not None or el.get("hidden") is not None
-    return el.get("hidden") is not None
-
-
 class Page:
     """Tokens, lines and where each element starts and ends, built once per response."""
 
@@ -111,7 +104,17 @@ class Page:
         for event, el in walker:
             if event == "start":
                 tag = el.tag
-                if tag in SKIP_TAGS or not isinstance(tag, str) or hidden(el):
+                if tag in SKIP_TAGS or not isinstance(tag, str):
+                    walker.skip_subtree()
+                    continue
+                # hidden (display:none, visibility:hidden, the hidden attribute): asked of every
+                # element, so written inline
+                style = el.get("style")
+                if el.get("hidden") is not None or (
+                    style is not None
+                    and ("none" in style or "hidden" in style)
+                    and HIDDEN_STYLE_RE.search(style) is not None
+                ):
                     walker.skip_subtree()
                     continue
                 start[el] = len(tokens)
