@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from xzcrawler.parsing.chain import ORIGINAL_LABEL_RE, chain_start, is_chain_label
+from xzcrawler.parsing.chain import (
+    NEXT_LABEL_RE,
+    ORIGINAL_LABEL_RE,
+    PREV_LABEL_RE,
+    chain_start,
+)
 from xzcrawler.parsing.heading import title
 from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta, meta_window
 from xzcrawler.parsing.page import BLOCK_TAGS, Line, Page, memoised
@@ -62,6 +67,23 @@ _PAGER_WORD = r"上一页|下一页|首页|尾页|末页|第\s*\d+\s*页|共\s*\
 PAGER_LINE_RE = re.compile(
     rf"^(?=.*(?:{_PAGER_WORD}))(?:[\s\[【]*(?:{_PAGER_WORD}|\d+|全文|阅读全文)[\s\]】:：]*)+$"
 )
+# Lines dropped from the body whole: chain labels, share and print widgets, pagers, print
+# credits. One pattern, so that a paragraph of the body is tried once, not once per form.
+DROPPED_LINE_RE = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (
+            PREV_LABEL_RE, NEXT_LABEL_RE, SHARE_LABEL_RE, WIDGET_RE, PAGER_LINE_RE, PRINT_CREDIT_RE
+        )
+    )
+)  # fmt: skip
+# What closes the body: 原文链接, 本文链接, a share or print widget, a related list.
+CLOSES_BODY_RE = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (ORIGINAL_LABEL_RE, SELF_LINK_LABEL_RE, SHARE_LABEL_RE)
+    )
+)
 SENTENCE_END = ("。", "！", "？", "；", "…", ".", "!", "?")
 CAPTION_MAX_CHARS = 60
 BODY_TEXT_MIN_CHARS = 10
@@ -89,12 +111,7 @@ def body_range(page: Page) -> BodyRange:
         if not text_seen:
             text_seen = len(text) >= BODY_TEXT_MIN_CHARS and page.tokens[i].link is None
             continue
-        if (
-            ORIGINAL_LABEL_RE.match(text)
-            or SELF_LINK_LABEL_RE.match(text)
-            or SHARE_LABEL_RE.match(text)
-            or (i > begin and _footer(text))
-        ):
+        if CLOSES_BODY_RE.match(text) or (i > begin and _footer(text)):
             stop = i
             break
     # A meta line below the body closes it (本文来源：X 作者：Y), or sits before the chain block
@@ -228,11 +245,7 @@ def body(page: Page) -> Body:
         text = line.text
         if line.tokens[0] < span.begin or text == title_text:
             continue
-        if is_chain_label(text) or SHARE_LABEL_RE.match(text) or WIDGET_RE.match(text):
-            continue
-        if PAGER_LINE_RE.match(text):
-            continue
-        if PRINT_CREDIT_RE.match(text):  # 《光明日报》（2024年05月11日 09版）
+        if DROPPED_LINE_RE.match(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
             continue
         if CREDITS_LINE_RE.match(text) and not EDITOR_LINE_RE.match(text):
             byline = byline or writer_credit(text)

@@ -128,6 +128,8 @@ def next_link(page: Page) -> ChainLink | None:
 def original_url(page: Page) -> str | None:
     """Where the article was first published: the 原文链接 link or the URL written after it."""
     for i, token in enumerate(page.tokens):
+        if "原" not in token.text:  # every label holds it (原文链接, 查看原文 …)
+            continue
         match = ORIGINAL_LABEL_RE.search(token.text)
         if match is None or match.start() > 4:
             continue
