@@ -161,8 +161,22 @@ def document_titles(page: Page) -> list[str]:
     return titles
 
 
+@memoised
+def _title_forms(page: Page) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The head's titles, and the prefixes of those it prints truncated (…, ...): what
+    `similar` compares, prepared once for the many texts of a page it is asked about."""
+    titles = frozenset(t for t in document_titles(page) if t)
+    shorts = ((t, t.rstrip(".…").strip()) for t in titles)
+    return titles, tuple(short for t, short in shorts if short != t and len(short) >= 4)
+
+
 def _agrees(page: Page, text: str) -> bool:
-    return any(t and (similar(text, t) or similar(t, text)) for t in document_titles(page))
+    """similar(text, t) or similar(t, text) for a title t of the head."""
+    titles, truncated = _title_forms(page)
+    if text in titles or (truncated and text.startswith(truncated)):
+        return True
+    short = text.rstrip(".…").strip()
+    return len(short) >= 4 and short != text and any(t.startswith(short) for t in titles)
 
 
 _LOWER = f"translate(concat(@class, ' ', @id), '{ascii_uppercase}', '{ascii_lowercase}')"

@@ -114,8 +114,10 @@ def _pending_label(page: Page, index: int) -> str | None:
     """The kind of a label that ends the token, its value in the next token (a cell of its
     own), or None."""
     text = page.tokens[index].text.rstrip()
+    if not text.endswith((":", "：")):
+        return None
     labels = list(META_LABEL_RE.finditer(text))
-    if text.endswith((":", "：")) and labels and COLON_RE.fullmatch(text, labels[-1].end()):
+    if labels and COLON_RE.fullmatch(text, labels[-1].end()):
         return labels[-1].lastgroup
     return None
 
