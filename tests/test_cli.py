@@ -8,11 +8,13 @@ import json
 import os
 import pty
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
 from tests.helpers import expected
@@ -101,12 +103,58 @@ def test_crawl_in_a_terminal_shows_one_live_progress_line(crawl_env: CrawlEnv) -
     assert " INFO: " not in text, "the log stays quiet below warnings in a terminal"
 
 
-def test_crawl_log_goes_to_the_log_file_in_a_folder_it_creates(crawl_env: CrawlEnv) -> None:
-    log = crawl_env.tmp_path / "logs" / "crawl.log"
+def log_lines(log: Path) -> list[str]:
+    """The log's lines without the time stamp (`2026-12-01 10:23:08 `)."""
+    return [line[20:] for line in log.read_text(encoding="utf-8").splitlines() if line[:2] == "20"]
+
+
+def test_a_scheduled_crawl_is_silent_when_ok_and_its_log_holds_run_id_and_verdict(
+    crawl_env: CrawlEnv,
+) -> None:
+    log = crawl_env.tmp_path / "logs" / "crawl.log"  # a folder the crawl creates
     result = crawl_env.crawl("--log-file", str(log))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Spider closed (finished)" in log.read_text(encoding="utf-8")
-    assert result.stderr.strip().startswith("run 1 ok:"), "stderr keeps only the summary line"
+    assert result.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
+    assert (result.stdout, result.stderr) == ("", ""), "cron mails nothing"
+    lines = log_lines(log)
+    assert lines[0].startswith("[xzcrawler] INFO: run 1 started: incremental crawl of http://")
+    assert lines[-1].startswith("[xzcrawler] INFO: run 1 ok: ")
+    assert "1 failed page (python -m xzcrawler runs --failed-pages 1)" in lines[-1]
+    assert "Spider closed (finished)" in lines[-2]
+    text = log.read_text(encoding="utf-8")
+    for boilerplate in ("Versions:", "Enabled extensions:", "Overridden settings:"):
+        assert boilerplate not in text, "Scrapy's start-up report stays out of the log"
+
+    again = crawl_env.crawl("--log-file", str(log), "--verbose")
+    assert again.stderr.strip().startswith("run 2 ok: "), "--verbose prints the outcome"
+    assert log_lines(log)[-1].startswith("[xzcrawler] INFO: run 2 ok: "), "appended"
+
+
+def test_a_scheduled_crawl_of_a_portal_refusing_connections_says_why_on_stderr(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "crawl.log"
+    result = subprocess.run(
+        [sys.executable, "-m", "xzcrawler", "crawl", "--portal-url", f"http://127.0.0.1:{port}/",
+         "--database-url", f"sqlite:///{tmp_path / 'crawl.db'}", "--log-file", str(log),
+         "-s", "RETRY_TIMES=0", "-s", f"LOCK_DIR={tmp_path / 'locks'}",
+         "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "run 1 failed: 0 pages, 0 new, 0 updated, 0 unchanged, 1 failed page (python -m "
+        "xzcrawler runs --failed-pages 1); no list page was fetched (portal down, blocking us, "
+        f"or redesigned); first failed page http://127.0.0.1:{port}/: "
+        "DownloadConnectionRefusedError"
+    ]
+    lines = log_lines(log)
+    assert lines[0].startswith("[xzcrawler] INFO: run 1 started: ")
+    assert lines[-1] == f"[xzcrawler] ERROR: {result.stderr.strip()}"
+    assert "Traceback" not in log.read_text(encoding="utf-8")
 
 
 def test_unreachable_redis_exits_1_with_one_masked_line_before_fetching(
@@ -119,3 +167,70 @@ def test_unreachable_redis_exits_1_with_one_masked_line_before_fetching(
         "Error 111 connecting to 127.0.0.1:1. Connection refused."
     ]
     assert crawl_env.requested() == []
+
+
+def test_runs_fit_80_columns_and_list_a_runs_failed_pages(crawl_env: CrawlEnv) -> None:
+    assert crawl_env.crawl().returncode == 0
+    broken = crawl_env.server.base_url.rstrip("/") + crawl_env.portal.specials.broken_target_path
+    narrow = {**crawl_env.environ(), "COLUMNS": "80"}
+    for _ in range(2):  # a failed run too: its reason goes under the table
+        refused = subprocess.run(
+            [sys.executable, *crawl_env.crawl_argv(settings=["RETRY_TIMES=0"]),
+             "--portal-url", "http://127.0.0.1:9/"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, env=narrow,
+        )  # fmt: skip
+        assert refused.returncode == 1
+    listing = subprocess.run(
+        [sys.executable, "-m", "xzcrawler", "runs"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, env=narrow,
+    ).stdout.splitlines()  # fmt: skip
+    assert max(cell_len(line) for line in listing) <= 80
+    assert listing[0].split() == [
+        "id", "started", "+08:00", "secs", "mode", "status", "pages", "new", "upd", "same",
+        "drop", "exit",
+    ]  # fmt: skip
+    assert [line.split()[0] for line in listing[1:4]] == ["3", "2", "1"]
+    assert listing[4].startswith("run 3: no list page was fetched")
+    assert re.fullmatch(r" *1 \d{4}-\d\d-\d\d \d\d:\d\d +\d+ incr ok .*", listing[3])
+
+    piped = crawl_env.run("-m", "xzcrawler", "runs").stdout.splitlines()
+    assert piped[0].split()[-1] == "reason" and len(piped) == 4, "piped: one whole line a run"
+    assert piped[1].endswith("no list page was fetched (portal down, blocking us, or redesigned)")
+
+    failed = crawl_env.run("-m", "xzcrawler", "runs", "--failed-pages", "1")
+    assert failed.returncode == 0, failed.stderr
+    assert failed.stdout.splitlines() == [
+        "status reason   url",
+        f"   404 HTTP 404 {broken}",
+        "run 1 (ok): 1 failed page",
+    ]
+    refused_pages = crawl_env.run("-m", "xzcrawler", "runs", "--failed-pages", "3").stdout
+    assert "DownloadConnectionRefusedError http://127.0.0.1:9/" in refused_pages
+    missing = crawl_env.run("-m", "xzcrawler", "runs", "--failed-pages", "99")
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        "xzcrawler: no run 99 (python -m xzcrawler runs lists them)\n",
+    )
+
+
+def test_export_for_excel_starts_with_a_bom_and_writes_the_breadcrumb_as_show_does(
+    crawl_env: CrawlEnv,
+) -> None:
+    assert crawl_env.crawl().returncode == 0
+    out = crawl_env.tmp_path / "excel.csv"
+    result = crawl_env.run(
+        "-m", "xzcrawler", "export", "--format", "csv", "--excel", "-o", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfurl,section,title,")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    nested = next(row for row in rows if row["section"] == "三农时评")
+    assert nested["section_path"] == "时评 > 三农时评"
+    assert nested["published_at"].endswith("+08:00")
+    shown = crawl_env.run("-m", "xzcrawler", "show", nested["id"]).stdout.splitlines()
+    assert "section_path     时评 > 三农时评" in shown
+    plain = crawl_env.run("-m", "xzcrawler", "export", "--format", "csv").stdout
+    assert plain.startswith("url,"), "no mark without --excel"
+    jsonl = crawl_env.run("-m", "xzcrawler", "export", "--excel")
+    assert (jsonl.returncode, jsonl.stderr) == (2, "xzcrawler: --excel is for --format csv\n")

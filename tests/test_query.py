@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import Engine, func, select
 
 from pipelines.storage import article_row
@@ -19,7 +20,6 @@ from xzcrawler.query import (
     Filters,
     Order,
     collect_stats,
-    display_width,
     find_articles,
     parse_date,
 )
@@ -188,22 +188,40 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_table_aligns_cjk_columns_and_says_how_many_matched(engine, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("COLUMNS", "50")
+def test_table_fits_the_terminal_and_keeps_every_value_whole(engine, capsys, monkeypatch) -> None:
     url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = run(capsys, "query", "--section", "党建工作", "--database-url", url)
     assert code == 0
     lines = out.splitlines()
+    assert lines[0].split() == ["id", "date", "+08:00", "section", "publisher", "author", "title",
+                                "url"]  # fmt: skip
+    assert lines[1].split() == [
+        "4", "2021-01-01", "党建工作", "七一网", "赵六", "扶贫扶贫扶贫", "http://127.0.0.1/a/4.html"
+    ]  # fmt: skip
+    # Every column starts at the same terminal column on every row.
+    starts = {cell_len(line[: line.index("http://")]) for line in lines[1:4]}
+    assert starts == {cell_len(lines[0][: lines[0].index("url")])}
     assert lines[-1] == "3 articles matched"
-    assert lines[1].split() == ["4", "2021-01-01", "党建工作", "七一网", "扶贫扶贫扶贫"]
-    # The title column starts at the same terminal column on every row, and nothing overflows.
-    starts = {
-        display_width(line[: line.index(title)])
-        for line, title in zip(lines[1:4], ["扶贫扶贫扶贫", "新一轮", "<script>"], strict=True)
-    }
-    assert starts == {display_width(lines[0][: lines[0].index("title")])}
-    assert max(display_width(line) for line in lines) <= 50
-    assert lines[2].endswith("...")  # the long title is cut
+
+    for width in (80, 100):  # narrower: values wrap within their column, none is cut
+        monkeypatch.setenv("COLUMNS", str(width))
+        _, out, _ = run(capsys, "query", "--section", "党建工作", "--database-url", url)
+        lines = out.splitlines()
+        assert max(cell_len(line) for line in lines) <= width
+        assert "..." not in out and "…" not in out
+        for value in ("七一网", "赵六", "扶贫扶贫扶贫", "2021-01-01"):
+            assert value in out
+        assert lines[-1] == "3 articles matched"
+
+
+def test_piped_table_keeps_each_row_on_one_line(engine, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    url = engine.url.render_as_string(hide_password=False)
+    _, out, _ = run(capsys, "query", "--section", "党建工作", "--database-url", url)
+    rows = out.splitlines()[1:-1]
+    assert len(rows) == 3
+    assert [row.split()[-1] for row in rows] == [f"http://127.0.0.1/a/{n}.html" for n in (4, 1, 5)]
 
 
 def test_table_prints_hostile_text_as_text_without_escape_sequences(engine, capsys) -> None:
@@ -283,13 +301,20 @@ def test_stats_count_sections_publishers_months_and_fill_rates(engine) -> None:
     assert stats.fill == {"date": 0.8, "author": 0.6, "source": 0.8}
 
 
-def test_stats_command_draws_the_months_as_bars(engine, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("COLUMNS", "40")
+@pytest.mark.parametrize("width", [20, 40, 80])
+def test_stats_month_bars_fill_the_width_and_never_wrap(engine, capsys, monkeypatch, width) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
     url = engine.url.render_as_string(hide_password=False)
     code, out, _ = run(capsys, "stats", "--database-url", url)
     assert code == 0
-    assert "2021-01        1  " + "█" * 23 in out.splitlines()
+    lines = out.splitlines()
+    months = lines[lines.index("articles per month (+08:00)") + 1 :][:5]
+    assert months[1] == "2021-01  1  " + "█" * (width - 12)  # the longest bar fills the line
+    assert months[4] == "undated  1"
+    assert max(cell_len(line) for line in months) <= width
     assert "fill rates: date 80.0%, author 60.0%, source 80.0%" in out
+    if width >= 40:
+        assert "三农时评" in out and "newest +08:00" in out
 
 
 def test_query_runs_as_a_module_from_the_shell(sqlite_url) -> None:

@@ -142,9 +142,9 @@ def test_runs_lists_the_recent_runs_with_status_and_counts(crawl_env: CrawlEnv) 
     result = crawl_env.run("-m", "xzcrawler", "runs")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:5] == ["id", "started", "secs", "mode", "status"]
+    assert lines[0].split()[:6] == ["id", "started", "+08:00", "secs", "mode", "status"]
     fields = lines[1].split()
-    assert fields[0] == "1" and fields[4] == "incremental" and fields[5] == "ok"
+    assert fields[0] == "1" and fields[4] == "incr" and fields[5] == "ok"
     assert int(fields[7]) == len(crawl_env.portal.articles)
 
 

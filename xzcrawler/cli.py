@@ -171,6 +171,12 @@ def _done(code: int) -> _Result:
     help="write the crawl log here instead of stderr (its folder is created)",
 )
 @click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="print the outcome line on stderr even when the run was ok and --log-file has it",
+)
+@click.option(
     "--redis-url",
     metavar="URL",
     envvar=REDIS_ENV,
@@ -197,6 +203,7 @@ def crawl(
     portal_url: str | None,
     database_url: str | None,
     log_file: str | None,
+    verbose: bool,
     redis_url: str | None,
     recheck_days: int | None,
     assignments: Sequence[str],
@@ -204,14 +211,23 @@ def crawl(
     """Crawl the portal into the database: incremental unless --full. For cron.
 
     Takes a lock on the database (a second crawl exits 75), records the run, and ends with
-    its outcome line on stderr: `run N STATUS: pages, new, updated, unchanged`. A new
-    database is created with its schema.
+    its outcome line: `run N STATUS: pages, new, updated, unchanged[, failed pages][; why]`.
+    A new database is created with its schema.
+
+    With --log-file (or -s LOG_FILE=...) the log begins with the run id and ends with the
+    outcome line, and the crawl prints nothing when the run is ok: cron mails only the runs
+    that failed, were cut short or interrupted (their outcome line, on stderr). Without it
+    the log, outcome included, goes to stderr. In a terminal a live progress line shows
+    instead of the log. Scrapy's start-up report is in the log only with -s LOG_LEVEL=DEBUG.
 
     \b
     Examples:
       python -m xzcrawler crawl
       python -m xzcrawler crawl --full --log-file logs/crawl.log
       python -m xzcrawler crawl --section 三农时评 -s DOWNLOAD_DELAY=2
+    \b
+    From cron, mailing only failures:
+      */30 * * * * cd /srv/xz && .venv/bin/python -m xzcrawler crawl --log-file logs/crawl.log
     """
     from xzcrawler.frontier import CrawlMode
     from xzcrawler.runner import project_settings, run_crawl
@@ -236,7 +252,7 @@ def crawl(
             "EXTENSIONS", {**settings.getdict("EXTENSIONS"), "xzcrawler.progress.Progress": 900}
         )
     mode = CrawlMode.FULL if full else CrawlMode.INCREMENTAL
-    return _done(run_crawl(settings, mode=mode, sections=list(section)))
+    return _done(run_crawl(settings, mode=mode, sections=list(section), verbose=verbose))
 
 
 @cli.command()
@@ -418,18 +434,29 @@ def stats(publishers: int, runs: int, timeout: float, database_url: str | None) 
     "--limit", type=click.IntRange(0, 10**9, clamp=True), default=10, show_default=True,
     metavar="N",
 )  # fmt: skip
+@click.option(
+    "--failed-pages",
+    type=click.IntRange(1, SQL_INT_MAX),
+    metavar="RUN",
+    help="list the pages run RUN could not use or store (status, reason, URL) instead",
+)
 @database_option
-def runs(limit: int, database_url: str | None) -> int:
-    """The recent crawl runs: when, how long, status, counts, exit code and reason.
+def runs(limit: int, failed_pages: int | None, database_url: str | None) -> int:
+    """The recent crawl runs: start (Shanghai time, +08:00), seconds, mode, status, pages,
+    articles new / updated / unchanged / dropped, exit code and why.
+
+    The table fits the terminal (COLUMNS); piped, each run is one whole line. A crawl's
+    outcome line names the command that lists its failed pages.
 
     \b
-    Example:
+    Examples:
       python -m xzcrawler runs --limit 50
+      python -m xzcrawler runs --failed-pages 12
     """
     from xzcrawler import query_cli
 
     engine = _open(database_url)
-    return _done(query_cli.run_runs(engine, limit=limit))
+    return _done(query_cli.run_runs(engine, limit=limit, failed_pages=failed_pages))
 
 
 @cli.command()
@@ -438,19 +465,30 @@ def runs(limit: int, database_url: str | None) -> int:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="file to write  [default: stdout]"
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel: starts with a UTF-8 byte order mark, so the Chinese text opens right",
+)
 @database_option
-def export(format_: str, output: str | None, database_url: str | None) -> int:
+def export(format_: str, output: str | None, excel: bool, database_url: str | None) -> int:
     """Every stored article as JSON lines or CSV (the export record of docs/interface.md).
+
+    Times are ISO 8601 in Shanghai time (+08:00); in CSV, section_path is written
+    时评 > 三农时评.
 
     \b
     Examples:
       python -m xzcrawler export > articles.jsonl
       python -m xzcrawler export --format csv -o articles.csv
+      python -m xzcrawler export --format csv --excel -o articles.csv
     """
     from xzcrawler import query_cli
 
+    if excel and format_ != "csv":
+        raise UsageError("--excel is for --format csv")
     engine = _open(database_url)
-    return _done(query_cli.run_export(engine, output_format=format_, output=output))
+    return _done(query_cli.run_export(engine, output_format=format_, output=output, excel=excel))
 
 
 @cli.command()

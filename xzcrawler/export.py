@@ -36,10 +36,20 @@ EXTRA_FIELDS = (
     "updated_at",
 )
 FORMATS = ("jsonl", "csv")
+# How a breadcrumb is written wherever it is shown as text (CSV, show, query, browse): as the
+# sections table stores it (models.Section.path), so `--section "时评 > 三农时评"` matches it.
+SECTION_SEPARATOR = " > "
+# What Excel needs to read a CSV file as UTF-8 rather than the system's code page.
+UTF8_BOM = "\ufeff"
 
 
 def _shanghai(moment: datetime | None) -> str | None:
     return moment.astimezone(SHANGHAI).isoformat() if moment else None
+
+
+def section_path_text(path: list[str] | None) -> str:
+    """The breadcrumb below 首页 as one string: 时评 > 三农时评."""
+    return SECTION_SEPARATOR.join(path or [])
 
 
 def interface_record(article: Any) -> dict[str, Any]:
@@ -72,17 +82,23 @@ def export_records(engine: Engine, batch: int = 1000) -> Iterator[dict[str, Any]
             yield export_record(article)
 
 
-def write_records(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
+def write_records(
+    records: Iterator[dict[str, Any]], out: TextIO, fmt: str, *, excel: bool = False
+) -> int:
+    """Write the records as JSON lines or CSV; `excel` starts a CSV with a UTF-8 byte order
+    mark, without which Excel reads the Chinese text in the system's code page."""
     count = 0
     if fmt == "jsonl":
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         return count
+    if excel:
+        out.write(UTF8_BOM)
     writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS + EXTRA_FIELDS)
     writer.writeheader()
     for record in records:
-        record["section_path"] = " > ".join(record["section_path"] or [])
+        record["section_path"] = section_path_text(record["section_path"])
         writer.writerow(record)
         count += 1
     return count

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from xzcrawler import runs, search
-from xzcrawler.export import export_record
+from xzcrawler.export import export_record, section_path_text
 from xzcrawler.models import (
     SHANGHAI,
     Article,
@@ -47,6 +47,10 @@ from xzcrawler.models import (
     PublisherAlias,
     Section,
 )
+from xzcrawler.stats_keys import PROBLEM_PAGES_KEPT
+
+if TYPE_CHECKING:
+    from rich.table import Column, Table
 
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
 ELLIPSIS = "..."  # ASCII: "…" is East Asian Ambiguous and takes two columns in CJK terminals
@@ -54,6 +58,12 @@ _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 # ANSI/VT escape sequences (CSI, OSC, other ESC sequences), as a hostile page could store them.
 _ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _HINTS = 5
+# Every time printed is Shanghai time, and its column says so.
+ZONE = "+08:00"
+# A table printed to no terminal (piped, no COLUMNS) keeps each row whole on one line.
+UNBOUNDED = 10_000
+# Narrower than this, the runs table lists each run's reason under it instead of in a column.
+REASON_MIN_WIDTH = 30
 # Seconds a query command may run (query, show, stats); `--timeout` changes it.
 QUERY_TIMEOUT = 30.0
 # SQLite calls the progress handler every this many virtual machine instructions (~0.1 ms).
@@ -356,33 +366,62 @@ def snippet(body: str | None, words: Sequence[str], width: int = 80) -> str:
 
 
 def _published(article: Article) -> str:
-    return f"{article.published_at:%Y-%m-%d}" if article.published_at else "-"
+    return f"{article.published_at.astimezone(SHANGHAI):%Y-%m-%d}" if article.published_at else "-"
 
 
-def render_table(result: QueryResult, width: int = 100) -> Iterator[str]:
-    """Lines of a table that fits `width` columns, then how many articles matched."""
+def _table(*columns: str | Column) -> Table:
+    """A plain table (no box, one space between columns) for table_lines."""
+    from rich.table import Table
+
+    return Table(
+        *columns, box=None, pad_edge=False, collapse_padding=True, show_edge=False,
+        header_style="none",
+    )  # fmt: skip
+
+
+def _column(header: str, **options: Any) -> Column:
+    from rich.table import Column
+
+    return Column(header, **options)
+
+
+def table_lines(table: Table, width: int | None) -> list[str]:
+    """The table as lines of at most `width` terminal columns (CJK counted as two), values
+    wrapped within their column rather than cut; with no width (piped) each row on one line.
+    Rich measures and fits the columns; its markup is off, so stored text stays text."""
+    from rich.console import Console
+
+    console = Console(
+        width=width or UNBOUNDED, color_system=None, markup=False, highlight=False, emoji=False
+    )
+    with console.capture() as captured:
+        console.print(table, crop=False)
+    return [line.rstrip() for line in captured.get().splitlines()]
+
+
+def render_table(result: QueryResult, width: int | None = None) -> Iterator[str]:
+    """The hits as a table fitted to `width` (id, date, section, publisher, author, title with
+    the search snippet under it, URL), then how many articles matched."""
     hits = result.hits
     if hits:
-        id_width = max(2, *(len(str(h.article.id)) for h in hits))
-        section_width = min(12, max(7, *(display_width(one_line(h.article.section)) for h in hits)))
-        source_width = min(12, max(6, *(display_width(one_line(h.article.source)) for h in hits)))
-        fixed = id_width + 2 + 10 + 2 + section_width + 2 + source_width + 2
-        title_width = max(10, width - fixed)
-        yield (
-            f"{'id':>{id_width}}  {fit('date', 10)}  {fit('section', section_width)}  "
-            f"{fit('source', source_width)}  title"
+        fold = {"overflow": "fold"}
+        table = _table(
+            _column("id", justify="right", no_wrap=True),
+            _column(f"date {ZONE}", no_wrap=True, min_width=10),
+            _column("section", ratio=1, **fold),
+            _column("publisher", ratio=1, **fold),
+            _column("author", ratio=1, **fold),
+            _column("title", ratio=4, min_width=10, **fold),
+            _column("url", ratio=3, **fold),
         )
         for hit in hits:
             a = hit.article
-            yield (
-                f"{a.id:>{id_width}}  {fit(_published(a), 10)}  "
-                f"{fit(one_line(a.section), section_width)}  "
-                f"{fit(one_line(a.source), source_width)}  "
-                f"{fit(one_line(a.title), title_width, pad=False)}"
-            ).rstrip()
-            if hit.snippet:
-                indent = id_width + 2 + 10 + 2
-                yield " " * indent + fit(hit.snippet, max(10, width - indent), pad=False)
+            title = one_line(a.title) + (f"\n{hit.snippet}" if hit.snippet else "")
+            table.add_row(
+                str(a.id), _published(a), one_line(a.section), one_line(a.source),
+                one_line(a.author), title, one_line(a.url),
+            )  # fmt: skip
+        yield from table_lines(table, width)
     shown = f", {len(hits)} shown" if len(hits) < result.total else ""
     noun = "article" if result.total == 1 else "articles"
     yield f"{result.total} {noun} matched{shown}"
@@ -426,7 +465,9 @@ def render_article(article: Article, *, html: bool = False) -> Iterator[str]:
     columns = [c.name for c in Article.__table__.columns if c.name not in long_fields]
     label_width = max(len(name) for name in columns)
     for name in columns:
-        yield f"{name:<{label_width}}  {_field(getattr(article, name))}"
+        value = getattr(article, name)
+        shown = one_line(section_path_text(value)) if name == "section_path" else _field(value)
+        yield f"{name:<{label_width}}  {shown}"
     yield f"{'authors':<{label_width}}  {_field([a.name for a in article.authors])}"
     yield ""
     yield "body:"
@@ -534,43 +575,138 @@ def collect_stats(engine: Engine, *, runs_shown: int = 5, timeout: float = QUERY
     )
 
 
-def render_stats(stats: Stats, width: int = 100, *, publishers_shown: int = 20) -> Iterator[str]:
+def render_stats(
+    stats: Stats, width: int | None = None, *, publishers_shown: int = 20
+) -> Iterator[str]:
+    """Totals, fill rates, the sections, publishers and months (as bars scaled to `width`, 80
+    when piped, so a bar never wraps), and the last runs."""
     yield f"{stats.total} articles"
     yield ""
     yield "fill rates: " + ", ".join(f"{k} {v:.1%}" for k, v in stats.fill.items())
     yield ""
-    name_width = min(16, max([7, *(display_width(one_line(s.name)) for s in stats.sections)]))
-    yield f"{fit('section', name_width)}  {'articles':>8}  {fit('newest', 10)}  newest title"
-    title_width = max(10, width - name_width - 24)
+    sections = _table(
+        _column("section", overflow="fold"),
+        _column("articles", justify="right", no_wrap=True),
+        _column(f"newest {ZONE}", no_wrap=True),
+        _column("newest title", overflow="fold", ratio=1),
+    )
     for s in stats.sections:
-        newest = f"{s.newest_date:%Y-%m-%d}" if s.newest_date else "-"
-        yield (
-            f"{fit(one_line(s.name), name_width)}  {s.articles:>8}  {fit(newest, 10)}  "
-            f"{fit(one_line(s.newest_title), title_width, pad=False)}"
-        ).rstrip()
+        newest = f"{s.newest_date.astimezone(SHANGHAI):%Y-%m-%d}" if s.newest_date else "-"
+        sections.add_row(one_line(s.name), str(s.articles), newest, one_line(s.newest_title))
+    yield from table_lines(sections, width)
     yield ""
     shown = stats.publishers[:publishers_shown]
-    name_width = min(24, max([9, *(display_width(one_line(n)) for n, _ in shown)]))
-    yield f"{fit('publisher', name_width)}  {'articles':>8}"
+    publishers = _table(
+        _column("publisher", overflow="fold"), _column("articles", justify="right", no_wrap=True)
+    )
     for name, count in shown:
-        yield f"{fit(one_line(name), name_width)}  {count:>8}"
+        publishers.add_row(one_line(name), str(count))
+    yield from table_lines(publishers, width)
     if len(stats.publishers) > len(shown):
         yield f"... and {len(stats.publishers) - len(shown)} more publishers"
     yield ""
-    yield "articles per month"
-    most = max((count for _, count in stats.months), default=0)
-    bar_room = max(10, width - 17)
-    for month, count in stats.months:
-        bar = "█" * max(1, round(count / most * bar_room)) if count else ""
-        yield f"{month}  {count:>7}  {bar}"
-    undated = stats.total - sum(count for _, count in stats.months)
-    if undated:
-        yield f"{'undated':7}  {undated:>7}"
+    yield f"articles per month ({ZONE})"
+    yield from month_bars(stats, width or 80)
     yield ""
     yield "last crawl runs"
-    yield f"{'id':>4}  {'started':16}  {'status':11}  {'pages':>6}  {'new':>6}  {'updated':>7}"
-    for run in stats.runs:
-        yield (
-            f"{run.id:>4}  {run.started_at:%Y-%m-%d %H:%M}  {fit(run.status, 11)}  "
-            f"{run.pages_fetched:>6}  {run.articles_new:>6}  {run.articles_updated:>7}"
+    yield from render_runs(stats.runs, width)
+
+
+def month_bars(stats: Stats, width: int) -> Iterator[str]:
+    """`2021-01  1234  ████`: the longest bar fills what the month and count leave of `width`,
+    and no line is longer than `width` (a longer one would wrap a lone █ in the terminal)."""
+    undated = stats.total - sum(count for _, count in stats.months)
+    counts = [count for _, count in stats.months] + [undated]
+    count_width = max(len(str(count)) for count in counts)
+    prefix = len("2021-01") + 2 + count_width + 2
+    room = max(width - prefix, 0)
+    most = max((count for _, count in stats.months), default=0)
+    for month, count in stats.months:
+        bar = "█" * max(1, round(count / most * room)) if count and room else ""
+        yield f"{month}  {count:>{count_width}}  {bar}"[:width].rstrip()
+    if undated:
+        yield f"{'undated':7}  {undated:>{count_width}}"
+
+
+_MODES = {"incremental": "incr", "full": "full"}
+
+
+def _mode(mode: str) -> str:
+    """incremental -> incr, incremental+redis -> incr+redis: the runs table fits 80 columns."""
+    base, plus, shared = mode.partition(runs.DISTRIBUTED_SUFFIX)
+    return _MODES.get(base, base) + plus + shared
+
+
+def render_runs(crawl_runs: Sequence[CrawlRun], width: int | None = None) -> Iterator[str]:
+    """The runs, newest first: start (Shanghai time), seconds, mode, status, pages, articles
+    new / updated / unchanged / dropped, exit code, and why. The reason is the last column
+    where the width leaves it REASON_MIN_WIDTH columns, else a line per run under the table."""
+
+    def table(with_reason: bool) -> Table:
+        columns = [
+            _column("id", justify="right", no_wrap=True),
+            _column(f"started {ZONE}", no_wrap=True),
+            _column("secs", justify="right", no_wrap=True),
+            _column("mode", no_wrap=True),
+            _column("status", no_wrap=True),
+            *(_column(name, justify="right", no_wrap=True)
+              for name in ("pages", "new", "upd", "same", "drop", "exit")),
+        ]  # fmt: skip
+        if with_reason:
+            columns.append(_column("reason", overflow="fold", ratio=1))
+        built = _table(*columns)
+        for run in crawl_runs:
+            seconds = (
+                f"{(run.finished_at - run.started_at).total_seconds():.0f}"
+                if run.finished_at
+                else ""
+            )
+            cells = [
+                str(run.id), f"{run.started_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", seconds,
+                _mode(run.mode), run.status, str(run.pages_fetched), str(run.articles_new),
+                str(run.articles_updated), str(run.articles_unchanged),
+                str(run.articles_dropped), "" if run.exit_code is None else str(run.exit_code),
+            ]  # fmt: skip
+            built.add_row(*cells, *([one_line(run.reason)] if with_reason else []))
+        return built
+
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=UNBOUNDED, color_system=None)
+    fixed = Measurement.get(console, console.options, table(with_reason=False)).maximum
+    with_reason = width is None or fixed + 1 + REASON_MIN_WIDTH <= width
+    yield from table_lines(table(with_reason), width)
+    if not with_reason:
+        for run in crawl_runs:
+            if run.reason:
+                yield from table_lines(_reason_note(run), width)
+
+
+def _reason_note(run: CrawlRun) -> Table:
+    note = _table(_column("", justify="right", no_wrap=True), _column("", overflow="fold"))
+    note.show_header = False
+    note.add_row(f"run {run.id}:", one_line(run.reason))
+    return note
+
+
+def render_failed_pages(run: CrawlRun, width: int | None = None) -> Iterator[str]:
+    """The pages a run could not use or store (its record's failed_pages): status, reason, URL."""
+    pages = run.failed_pages or []
+    table = _table(
+        _column("status", justify="right", no_wrap=True),
+        _column("reason", overflow="fold", ratio=1),
+        _column("url", overflow="fold", ratio=2),
+    )
+    for page in pages:
+        status = page.get("status")
+        table.add_row(
+            "" if status is None else str(status),
+            one_line(str(page.get("reason") or "")),
+            one_line(str(page.get("url") or "")),
         )
+    if pages:
+        yield from table_lines(table, width)
+    noun = "page" if len(pages) == 1 else "pages"
+    kept = f" (the first {len(pages)} are kept)" if len(pages) >= PROBLEM_PAGES_KEPT else ""
+    yield f"run {run.id} ({run.status}): {len(pages)} failed {noun}{kept}"

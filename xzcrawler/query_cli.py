@@ -5,6 +5,7 @@ and opened the database: query, show, stats, runs, export, browse. Each returns 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sys
 from collections.abc import Iterable
@@ -23,6 +24,8 @@ from xzcrawler.query import (
     find_articles,
     records,
     render_article,
+    render_failed_pages,
+    render_runs,
     render_stats,
     render_table,
 )
@@ -43,8 +46,12 @@ def _print_lines(lines: Iterable[str]) -> None:
         print(line)
 
 
-def _width() -> int:
-    return shutil.get_terminal_size((100, 24)).columns
+def _width() -> int | None:
+    """COLUMNS, else the terminal's width; None for output to no terminal (piped into grep or
+    a file), where a table keeps each row whole on one line."""
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return max(shutil.get_terminal_size().columns, 20)
+    return None
 
 
 def run_query(
@@ -106,24 +113,25 @@ def run_stats(engine: Engine, *, publishers: int, runs: int, timeout: float) -> 
     return EXIT_OK
 
 
-def run_runs(engine: Engine, *, limit: int) -> int:
+def run_runs(engine: Engine, *, limit: int, failed_pages: int | None) -> int:
+    """The last `limit` runs; or, with `failed_pages`, the pages that run could not use."""
     from xzcrawler import runs
 
-    header = f"{'id':>4}  {'started':19}  {'secs':>6}  {'mode':11}  {'status':11}  "
-    print(header + f"{'pages':>6}  {'new':>5}  {'upd':>5}  {'same':>5}  {'drop':>4}  exit  reason")
-    for run in runs.recent_runs(engine, limit):
-        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
-        print(
-            f"{run.id:>4}  {run.started_at:%Y-%m-%d %H:%M:%S}  "
-            f"{'' if seconds is None else f'{seconds:.0f}':>6}  {run.mode:11}  {run.status:11}  "
-            f"{run.pages_fetched:>6}  {run.articles_new:>5}  {run.articles_updated:>5}  "
-            f"{run.articles_unchanged:>5}  {run.articles_dropped:>4}  "
-            f"{'' if run.exit_code is None else run.exit_code:>4}  {run.reason or ''}"
-        )
+    if failed_pages is None:
+        _print_lines(render_runs(runs.recent_runs(engine, limit), _width()))
+        return EXIT_OK
+    run = runs.find_run(engine, failed_pages)
+    if run is None:
+        print(f"xzcrawler: no run {failed_pages} (python -m xzcrawler runs lists them)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+    _print_lines(render_failed_pages(run, _width()))
     return EXIT_OK
 
 
-def run_export(engine: Engine, *, output_format: str, output: str | None) -> int:
+def run_export(
+    engine: Engine, *, output_format: str, output: str | None, excel: bool = False
+) -> int:
     with contextlib.ExitStack() as stack:
         if output:
             try:
@@ -132,7 +140,7 @@ def run_export(engine: Engine, *, output_format: str, output: str | None) -> int
                 raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
         else:
             out = sys.stdout
-        count = write_records(export_records(engine), out, output_format)
+        count = write_records(export_records(engine), out, output_format, excel=excel)
         out.flush()
     print(f"exported {count} articles", file=sys.stderr)
     return EXIT_OK

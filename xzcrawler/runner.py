@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from xzcrawler.frontier import CrawlMode
-    from xzcrawler.health import RunStatus
+    from xzcrawler.health import Assessment, RunStatus
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'xzcrawler.db'}"
@@ -41,6 +41,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 EXIT_SECOND_CTRL_C = 128 + signal.SIGINT  # 130, as a shell reports a process Ctrl-C ended
 SPIDER = "sections"
 SQL_INT_MAX = 2**63 - 1  # the largest id or LIMIT SQLite and PostgreSQL take
+# What the spiders count per page they could not use (spiders/base.py, record_problem).
+UNUSABLE_PAGES = "xz/pages/unusable"
 
 logger = logging.getLogger("xzcrawler")
 
@@ -329,29 +331,90 @@ def quiet_network_tracebacks() -> None:
             handler.addFilter(NoNetworkTracebacks())
 
 
-def run_crawl(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
-    """The sections spider in this process, wrapped in a lock and a run record."""
+# Scrapy's start-up report (versions, settings, every middleware and extension: ~100 lines at
+# INFO): logger -> the messages dropped below WARNING (None: all of them). The log of a
+# scheduled crawl then begins with its run id; -s LOG_LEVEL=DEBUG shows the report again.
+STARTUP_BOILERPLATE: dict[str, tuple[str, ...] | None] = {
+    "scrapy.utils.log": None,
+    "scrapy.addons": None,
+    "scrapy.middleware": None,
+    "scrapy.extensions.telnet": None,
+    "scrapy.extensions.remote_control": None,
+    "scrapy.crawler": ("Overridden settings",),
+}
+
+
+class StartupBoilerplate(logging.Filter):
+    """Drops Scrapy's start-up report (STARTUP_BOILERPLATE) from the log; warnings pass."""
+
+    def __init__(self, prefixes: tuple[str, ...] | None) -> None:
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return self.prefixes is not None and not str(record.msg).startswith(self.prefixes)
+
+
+def quiet_startup(settings: Settings) -> None:
+    """Keep Scrapy's start-up report out of the log unless LOG_LEVEL is DEBUG."""
+    debug = str(settings.get("LOG_LEVEL")).upper() == "DEBUG"
+    for name, prefixes in STARTUP_BOILERPLATE.items():
+        named = logging.getLogger(name)
+        for old in [f for f in named.filters if isinstance(f, StartupBoilerplate)]:
+            named.removeFilter(old)
+        if not debug:
+            named.addFilter(StartupBoilerplate(prefixes))
+
+
+def log_always(settings: Settings, message: str, *, level: int) -> None:
+    """A line a log file gets whatever LOG_LEVEL says: the log file of a crawl begins with its
+    run id and ends with its outcome line (docs/interface.md). A log on stderr follows
+    LOG_LEVEL (the outcome line is printed there anyway)."""
+    if not settings.get("LOG_FILE"):
+        logger.log(level, message)
+        return
+    record = logger.makeRecord(logger.name, level, __file__, 0, message, None, None)
+    for handler in logging.getLogger().handlers:
+        handler.handle(record)
+
+
+def outcome_on_stderr(settings: Settings, *, ok: bool, verbose: bool) -> bool:
+    """Whether the outcome line is printed on stderr as well as logged: always when the log is
+    stderr; with a log file only for a run that was not ok, in a terminal, or with --verbose,
+    so cron mails exactly the runs that need a look (docs/interface.md, exit codes)."""
+    return not settings.get("LOG_FILE") or not ok or verbose or sys.stderr.isatty()
+
+
+def run_crawl(
+    settings: Settings, *, mode: CrawlMode, sections: Sequence[str], verbose: bool = False
+) -> int:
+    """The sections spider in this process, wrapped in a lock and a run record. `verbose`
+    prints the outcome line on stderr even when a log file gets it and the run was ok."""
     from xzcrawler.lock import CrawlLock, LockHeld, lock_path
 
     if settings["REDIS_URL"]:
         # Workers of a distributed crawl share its frontier; a second one joins, not overlaps.
-        return _crawl_locked(settings, mode=mode, sections=sections)
+        return _crawl_locked(settings, mode=mode, sections=sections, verbose=verbose)
     try:
         with CrawlLock(lock_path(Path(settings["LOCK_DIR"]), settings["DATABASE_URL"])):
-            return _crawl_locked(settings, mode=mode, sections=sections)
+            return _crawl_locked(settings, mode=mode, sections=sections, verbose=verbose)
     except LockHeld as exc:
         print(f"xzcrawler: {exc}", file=sys.stderr)
         return EXIT_LOCKED
 
 
-def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str]) -> int:
+def _crawl_locked(
+    settings: Settings, *, mode: CrawlMode, sections: Sequence[str], verbose: bool
+) -> int:
     from redis.exceptions import RedisError
     from scrapy import signals
     from sqlalchemy.exc import SQLAlchemyError
 
     from xzcrawler import runs
     from xzcrawler.distributed import ping_redis, worker_name
-    from xzcrawler.health import Thresholds, assess
+    from xzcrawler.health import RunStatus, Thresholds, assess
     from xzcrawler.storage import SchemaBehind, engine_for, ensure_schema, mask_url
 
     database_url = settings["DATABASE_URL"]
@@ -362,7 +425,7 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         ensure_schema(engine)
         stored_before = runs.stored_article_count(engine)
         previous_fill = [run.field_fill for run in runs.recent_runs(engine, 5) if run.field_fill]
-        mark_dead_runs(engine, settings)
+        dead = mark_dead_runs(engine, settings)
         run_mode = f"{mode}{runs.DISTRIBUTED_SUFFIX}" if settings["REDIS_URL"] else str(mode)
         run_id = runs.open_run(
             engine, mode=run_mode, portal_url=settings["PORTAL_URL"], worker=worker_name()
@@ -380,7 +443,16 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
         print(f"xzcrawler: {database_error(database_url, exc)}", file=sys.stderr)
         return EXIT_FAILED
 
-    process = _crawler_process(settings)
+    quiet_startup(settings)
+    process = _crawler_process(settings)  # installs the log handler (LOG_FILE or stderr)
+    log_always(
+        settings,
+        f"run {run_id} started: {run_mode} crawl of {settings['PORTAL_URL']} into "
+        f"{mask_url(database_url)}",
+        level=logging.INFO,
+    )
+    for dead_id in dead:
+        logger.warning("run %d: %s; marked died", dead_id, runs.DIED_REASON)
     crawler = process.create_crawler(SPIDER)
     check = SectionCheck(crawler)
     crawler.signals.connect(check.response_received, signal=signals.response_received)
@@ -403,18 +475,51 @@ def _crawl_locked(settings: Settings, *, mode: CrawlMode, sections: Sequence[str
     )
     if check.unknown:
         runs.close_run(engine, run_id, stats, assessment, EXIT_USAGE)
+        log_always(settings, f"run {run_id} stopped: {check.unknown}", level=logging.ERROR)
         print(f"xzcrawler: {check.unknown}", file=sys.stderr)
         return EXIT_USAGE
     exit_code = exit_code_of(assessment.status, process.signals_received)  # type: ignore[attr-defined]
     runs.close_run(engine, run_id, stats, assessment, exit_code)
     for warning in assessment.warnings:
         logger.warning("run %d: %s", run_id, warning)
+    summary = outcome_line(run_id, assessment, stats)
+    ok = assessment.status is RunStatus.OK
+    if settings.get("LOG_FILE"):
+        log_always(settings, summary, level=logging.INFO if ok else logging.ERROR)
+    if outcome_on_stderr(settings, ok=ok, verbose=verbose):
+        print(summary, file=sys.stderr)
+    return exit_code
+
+
+def failed_pages(stats: dict[str, Any]) -> int:
+    """Pages that could not be used or stored: the run record keeps the first
+    PROBLEM_PAGES_KEPT of them, the counts hold them all."""
+    from xzcrawler.stats_keys import PROBLEM_PAGES, STORAGE_LOST, STORAGE_QUARANTINED
+
+    counted = sum(stats.get(key, 0) for key in (UNUSABLE_PAGES, STORAGE_QUARANTINED, STORAGE_LOST))
+    return max(len(stats.get(PROBLEM_PAGES, [])), counted)
+
+
+def outcome_line(run_id: int, assessment: Assessment, stats: dict[str, Any]) -> str:
+    """`run N STATUS: pages, new, updated, unchanged[, failed pages][; why]`: what the log
+    ends with and cron mails (docs/interface.md); a run that was not ok names its first
+    failed page too (a refused connection, say)."""
+    from xzcrawler.health import RunStatus
+    from xzcrawler.stats_keys import PROBLEM_PAGES
+
     summary = (
         f"run {run_id} {assessment.status}: {stats.get('response_received_count', 0)} pages, "
         f"{stats.get('xz/articles/new', 0)} new, {stats.get('xz/articles/updated', 0)} updated, "
         f"{stats.get('xz/articles/unchanged', 0)} unchanged"
     )
+    if failed := failed_pages(stats):
+        summary += (
+            f", {failed} failed page{'s' if failed > 1 else ''} "
+            f"(python -m xzcrawler runs --failed-pages {run_id})"
+        )
     if assessment.reason:
         summary += f"; {assessment.reason}"
-    print(summary, file=sys.stderr)
-    return exit_code
+    problems = stats.get(PROBLEM_PAGES) or []
+    if assessment.status is not RunStatus.OK and problems:
+        summary += f"; first failed page {problems[0]['url']}: {problems[0]['reason']}"
+    return summary

@@ -91,10 +91,7 @@ def mark_dead_runs(
             run.status = RunStatus.DIED
             run.reason = DIED_REASON
             run.exit_code = None
-        ids = [run.id for run in dead]
-    for run_id in ids:
-        logger.info("run %d: %s; marked died", run_id, DIED_REASON)
-    return ids
+        return [run.id for run in dead]
 
 
 def heartbeat_alive(
@@ -157,6 +154,11 @@ def recent_runs(engine: Engine, limit: int = 10) -> Sequence[CrawlRun]:
     with Session(engine) as session:
         stmt = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
         return session.scalars(stmt).all()
+
+
+def find_run(engine: Engine, run_id: int) -> CrawlRun | None:
+    with Session(engine) as session:
+        return session.get(CrawlRun, run_id)
 
 
 def stored_article_count(engine: Engine) -> int:
