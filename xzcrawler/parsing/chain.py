@@ -49,10 +49,18 @@ def is_chain_label(text: str) -> bool:
     )
 
 
+@memoised
+def _label_tokens(page: Page) -> list[int]:
+    """The tokens a chain label may be (those holding 篇 or 条), found in one pass for both
+    ends of the chain."""
+    return [i for i, token in enumerate(page.tokens) if may_be_chain_label(token.text)]
+
+
 def _chain(page: Page, label: re.Pattern[str]) -> tuple[ChainLink | None, int]:
-    for i in range(max(title(page)[2], 0), len(page.tokens)):
+    begin = max(title(page)[2], 0)
+    for i in _label_tokens(page):
         token = page.tokens[i]
-        if not may_be_chain_label(token.text):
+        if i < begin:
             continue
         match = label.match(token.text)
         if match is None:

@@ -21,8 +21,6 @@ BREADCRUMB_LABEL_RE = re.compile(
     rf"(?:{'|'.join(label for label in BREADCRUMB_LABELS if label != '位置')})"
     r"(?:是)?\s*[:：]?|位置\s*[:：]"
 )
-# Every breadcrumb label holds one of these: a cheap test before the pattern, token by token.
-BREADCRUMB_LABEL_WORDS = ("位置", "当前")
 BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:&gt;|>|»|＞|→|›|/|\\|>>)+\s*|\s+-\s+")
 BREADCRUMB_MAX_CHARS = 200
 CRUMB_MAX_TOKENS = 12  # a crumbs list of a few links, not a menu
@@ -35,9 +33,9 @@ CRUMB_CLASS_RE = re.compile(r"crumb|position|location|weizhi|dqwz|currentpath", 
 
 def _labelled(page: Page) -> tuple[int, int, str] | None:
     """当前位置：… — the label's token, the end of its container, the text after the label."""
-    for i, token in enumerate(page.tokens):
-        if not any(word in token.text for word in BREADCRUMB_LABEL_WORDS):
-            continue
+    labels = [i for i, t in enumerate(page.tokens) if "位置" in t.text or "当前" in t.text]
+    for i in labels:  # every breadcrumb label holds 位置 or 当前: a cheap test first
+        token = page.tokens[i]
         match = BREADCRUMB_LABEL_RE.search(token.text)
         if match is None or len(token.text.strip()) > BREADCRUMB_MAX_CHARS:
             continue

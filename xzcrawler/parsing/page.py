@@ -58,6 +58,14 @@ class Line:
     images_before: int  # images met since the previous line: a caption follows an image
 
 
+def line_text(joined: str) -> str:
+    """A line's text: each run of HTML white space one space, the ends stripped. Most lines hold
+    no run to fold, and a pattern costs more than the tests that find it out."""
+    if "\n" in joined or "\t" in joined or "\r" in joined or "\f" in joined or "  " in joined:
+        return HTML_SPACE_RE.sub(" ", joined).strip()
+    return joined.strip()
+
+
 def squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -93,7 +101,6 @@ class Page:
         pieces: list[str] = []  # the text of the line being read
         line_tokens: list[int] = []  # its tokens
         images = 0  # images met since the previous line: a caption follows an image
-        space = HTML_SPACE_RE.sub
         # each element walked into, with the link and block its content sits in
         opened: list[tuple[HtmlElement, HtmlElement | None, HtmlElement, bool]] = [
             (root, None, root, False)
@@ -121,7 +128,7 @@ class Page:
                 is_block = tag in BLOCK_TAGS
                 if is_block or tag == "br":
                     if line_tokens:
-                        lines.append(Line(line_tokens, space(" ", "".join(pieces)).strip(), images))
+                        lines.append(Line(line_tokens, line_text("".join(pieces)), images))
                         images = 0
                         line_tokens = []
                     pieces = []
@@ -142,7 +149,7 @@ class Page:
             if event == "end" and opened[-1][0] is el:  # an element walked into: close it
                 if opened.pop()[3]:
                     if line_tokens:
-                        lines.append(Line(line_tokens, space(" ", "".join(pieces)).strip(), images))
+                        lines.append(Line(line_tokens, line_text("".join(pieces)), images))
                         images = 0
                         line_tokens = []
                     pieces = []
@@ -156,7 +163,7 @@ class Page:
                     line_tokens.append(len(tokens))
                     tokens.append(Token(text, el, True, link, block, len(lines)))
         if line_tokens:
-            lines.append(Line(line_tokens, space(" ", "".join(pieces)).strip(), images))
+            lines.append(Line(line_tokens, line_text("".join(pieces)), images))
 
     # --- helpers -------------------------------------------------------------------------
 
