@@ -78,9 +78,13 @@ def test_export_writes_the_interface_record_as_jsonl_and_csv(crawl_env: CrawlEnv
         assert by_url[url]["author"] == (record["author"] or "")
 
 
-def test_crawl_in_a_terminal_shows_one_live_progress_line(crawl_env: CrawlEnv) -> None:
+def test_crawl_in_a_terminal_shows_live_progress_with_warnings_above_it(
+    crawl_env: CrawlEnv,
+) -> None:
     leader, follower = pty.openpty()
-    process = crawl_env.start_crawl(stderr=follower)
+    # Slow enough for several frames while the first (and only) batch is still unwritten.
+    slow = ["DOWNLOAD_DELAY=0.05", "CONCURRENT_REQUESTS=2", "PROGRESS_INTERVAL=0.1"]
+    process = crawl_env.start_crawl(settings=slow, stderr=follower)
     os.close(follower)
     output = b""
     while True:
@@ -93,13 +97,28 @@ def test_crawl_in_a_terminal_shows_one_live_progress_line(crawl_env: CrawlEnv) -
         output += chunk
     os.close(leader)
     assert process.wait(timeout=60) == 0
-    text = output.decode()
-    lines = re.findall(r"\r(\d+ pages, \d+ new, \d+ updated, \d+ errors, [\d.]+ pages/s)", text)
-    assert len(lines) >= 2, "redrawn in place, not once at the end"
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode())  # colours, cursor moves
+    frames = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    shown = [
+        re.fullmatch(
+            r"[━╺╸]* ?(\d+)/(\d+|\?) pages (?:[\d:]+|-+:-+) "
+            r"(\d+) articles \((\d+) new, \d+ updated\), (\d+) failed, \d+/s",
+            frame,
+        )
+        for frame in frames
+    ]
+    progress = [[m.group(n) for n in range(1, 6)] for m in shown if m]
+    assert len(progress) >= 3, "redrawn in place, not once at the end"
     articles = len(crawl_env.portal.articles)
-    assert lines[-1].startswith(
-        f"{len(crawl_env.requested()) - 1} pages, {articles} new, 0 updated"
+    assert any(int(p[2]) > 0 and p[3] == "0" for p in progress), "articles count before a write"
+    assert any(p[1] != "?" and int(p[0]) < int(p[1]) for p in progress), "done of a known total"
+    assert progress[-1][2:] == [str(articles), str(articles), "1"]
+    warnings = [f for f in frames if "WARNING: unusable page" in f]
+    assert warnings and not [f for f in warnings if "pages/s" in f or "articles (" in f]
+    assert frames[-2].startswith(
+        f"run 1 ok: {len(crawl_env.requested()) - 1} pages, {articles} new"
     )
+    assert frames[-2].endswith(", 1 failed page (python -m xzcrawler runs --failed-pages 1)")
     assert " INFO: " not in text, "the log stays quiet below warnings in a terminal"
 
 
