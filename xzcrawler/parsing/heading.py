@@ -143,8 +143,8 @@ def similar(text: str, title: str) -> bool:
 def document_titles(page: Page) -> list[str]:
     """What the head says the title is: <title> parts other than site and section names, and
     og:title."""
-    element = page.head.find(".//title")
-    text = squash(element.text_content()) if element is not None else ""
+    element = next(page.head.iter("title"), None)  # iter, not find: ElementPath is Python
+    text = squash("".join(element.itertext())) if element is not None else ""
     parts = [p for p in TITLE_SPLIT_RE.split(text) if p]
     sections = {name for name, link in breadcrumb(page)[0] if link is not None}
     if len(parts) > 1:

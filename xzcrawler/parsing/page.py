@@ -80,9 +80,9 @@ class Page:
         self.base_url = get_base_url(response)
         self.host = urlsplit(response.url).hostname
         self.root: HtmlElement = response.selector.root
-        body = self.root.find("body")
+        body = next(self.root.iterchildren("body"), None)  # not find(): ElementPath is Python
         self.body: HtmlElement = self.root if body is None else body
-        head = self.root.find("head")
+        head = next(self.root.iterchildren("head"), None)
         # <meta>, <link> and <title> live here; a page without a head: the whole document
         self.head: HtmlElement = self.root if head is None else head
         self.tokens: list[Token] = []
