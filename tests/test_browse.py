@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -64,9 +65,10 @@ class Browse:
 
 
 @pytest.fixture
-def browse(sqlite_url: str) -> Iterator[Browse]:
+def browse(sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Browse]:
     """The test_query corpus plus an article with body_html and a long body, one crawl run from
-    PORTAL; the browse command on a free port, stopped after the test."""
+    PORTAL; the browse command on a free port (with the options given as the fixture's
+    indirect parameter), stopped after the test."""
     engine = build(sqlite_url)
     ArticleStore(engine).write(
         [
@@ -98,6 +100,7 @@ def browse(sqlite_url: str) -> Iterator[Browse]:
             str(port),
             "--database-url",
             sqlite_url,
+            *getattr(request, "param", ()),
         ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
@@ -192,9 +195,48 @@ def test_index_names_the_portal_links_the_view_and_says_what_runs(browse: Browse
     assert "<h1>乡镇时评网 articles</h1>" in page
     assert f"Crawled from {PORTAL}." in page and "xzspw" not in page
     assert f'<a href="/{browse.database}/{VIEW}">Browse the articles</a>' in page
-    assert "Any read-only SELECT runs on the SQL page" in page
+    assert "Arbitrary SQL is off (start browse with --allow-sql" in page
     assert "The server listens on 127.0.0.1 only" in page
     assert get_json(f"{browse.root}/-/metadata.json")["title"] == "乡镇时评网 articles"
+
+
+SQL = "select count(*) as n from articles"
+
+
+def test_arbitrary_sql_is_refused_without_allow_sql(browse: Browse) -> None:
+    for path in (f"{browse.database}.json", browse.database):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(f"{browse.root}/{path}?" + urllib.parse.urlencode({"sql": SQL}))
+        refused.value.close()
+        assert refused.value.code == 403
+    # The tables, views, facets and search still work.
+    assert get_json(browse.url(f"{VIEW}.json", _search="巡视"))["rows"]
+
+
+@pytest.mark.parametrize("browse", [["--allow-sql"]], indirect=True)
+def test_allow_sql_runs_a_read_only_select_and_says_so(browse: Browse) -> None:
+    page = get_json(f"{browse.root}/{browse.database}.json?" + urllib.parse.urlencode(
+        {"sql": SQL, "_shape": "objects"}
+    ))  # fmt: skip
+    assert page["rows"] == [{"n": 6}]
+    _, index = get(f"{browse.root}/")
+    assert "Any read-only SELECT runs on the SQL page" in index
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(f"{browse.root}/{browse.database}.json?" + urllib.parse.urlencode(
+            {"sql": "delete from articles"}
+        ))  # fmt: skip
+    refused.value.close()
+    assert refused.value.code == 400, "read-only: a statement that writes is an error"
+
+
+def test_browse_help_names_allow_sql_off_by_default() -> None:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "xzcrawler", "browse", "--help"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    flat = " ".join(help_text.split())
+    assert "--allow-sql" in flat and "off by default" in flat
+    assert "refused unless --allow-sql is given" in flat
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ import pluggy
 from sqlalchemy import Engine, text
 
 from xzcrawler import search
+from xzcrawler.export import SECTION_SEPARATOR, section_path_text
 
 VIEW = "article_list"
 SEARCH_VIEW = "article_search"
@@ -50,7 +51,7 @@ hookimpl = pluggy.HookimplMarker("datasette")
 _MONTH = "strftime('%Y-%m', published_at, '+8 hours')"
 _SECTION_PATH = (
     "CASE WHEN json_valid(a.section_path) THEN"
-    " (SELECT group_concat(p.value, ' > ') FROM json_each(a.section_path) p) END"
+    f" (SELECT group_concat(p.value, '{SECTION_SEPARATOR}') FROM json_each(a.section_path) p) END"
 )
 _SELECT = f"""
     a.id,
@@ -128,10 +129,15 @@ def portal_name() -> str:
 
 
 def metadata(
-    database_name: str, *, portals: list[str] | tuple[str, ...] = (), name: str | None = None
+    database_name: str,
+    *,
+    portals: list[str] | tuple[str, ...] = (),
+    name: str | None = None,
+    allow_sql: bool = False,
 ) -> dict[str, Any]:
     """Datasette metadata: title from the portal's name, where the articles came from, what the
-    server lets anyone do, the views, folded column descriptions and facets."""
+    server lets anyone do (arbitrary SQL only with `allow_sql`), the views, folded column
+    descriptions and facets."""
     name = name or portal_name()
     db = urllib.parse.quote(database_name)
     origin = (
@@ -151,9 +157,14 @@ def metadata(
             f'<p>{origin} <a href="/{db}/{VIEW}">Browse the articles</a> '
             f'(<a href="/{db}/{SEARCH_VIEW}">search, ranked</a>).</p>'
             "<p>Search takes Chinese words of two characters and more, and phrases. "
-            "Any read-only SELECT runs on the SQL page of the database "
-            f'(<a href="/{db}">/{html.escape(database_name)}</a>); '
-            "nothing can be changed from here. The server listens on 127.0.0.1 only, so "
+            + (
+                "Any read-only SELECT runs on the SQL page of the database "
+                f'(<a href="/{db}">/{html.escape(database_name)}</a>); '
+                if allow_sql
+                else "Arbitrary SQL is off (start browse with --allow-sql to run read-only "
+                "SELECTs on the SQL page); "
+            )
+            + "nothing can be changed from here. The server listens on 127.0.0.1 only, so "
             "only this machine can reach it.</p>"
         ),
         "databases": {
@@ -399,9 +410,9 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
         items = _json_list(value)
         if items is None:
             return None
-        return (
-            " > ".join(map(str, items)) if column == "section_path" else "、".join(map(str, items))
-        )
+        if column == "section_path":
+            return section_path_text([str(item) for item in items])
+        return "、".join(map(str, items))
     if column == "body":
         return Markup(f'<div class="xz-clip xz-body">{escape(value)}</div>')
     if column == "body_html":
@@ -412,9 +423,15 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
 
 
 def serve(
-    database_path: str, *, port: int, host: str = "127.0.0.1", name: str | None = None
+    database_path: str,
+    *,
+    port: int,
+    host: str = "127.0.0.1",
+    name: str | None = None,
+    allow_sql: bool = False,
 ) -> None:
-    """Run Datasette on the database until interrupted."""
+    """Run Datasette on the database until interrupted. Without `allow_sql` Datasette's
+    execute-sql permission is denied (default_allow_sql): the SQL page and `?sql=` refuse."""
     import uvicorn
     from datasette.app import Datasette
     from datasette.plugins import pm
@@ -427,9 +444,9 @@ def serve(
     database_name = Path(database_path).stem
     datasette = Datasette(
         [database_path],
-        metadata=metadata(database_name, portals=portals, name=name),
+        metadata=metadata(database_name, portals=portals, name=name, allow_sql=allow_sql),
         static_mounts=[("xzcrawler-assets", str(ASSETS))],
-        settings={"suggest_facets": False},
+        settings={"suggest_facets": False, "default_allow_sql": allow_sql},
     )
     asyncio.run(datasette.invoke_startup())
     print(f"Datasette on http://{host}:{port}/{database_name}/{VIEW}", flush=True)

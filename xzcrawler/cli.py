@@ -493,13 +493,24 @@ def export(format_: str, output: str | None, excel: bool, database_url: str | No
 
 @cli.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option(
+    "--allow-sql",
+    is_flag=True,
+    help="let the browser run any read-only SELECT on Datasette's SQL page (off by default: "
+    "only the tables, views, facets and search)",
+)
 @database_option
-def browse(port: int, database_url: str | None) -> int:
-    """Open the SQLite database in Datasette on 127.0.0.1.
+def browse(port: int, allow_sql: bool, database_url: str | None) -> int:
+    """Open the SQLite database in Datasette on 127.0.0.1 (this machine only).
+
+    The start page links the article list (facets by section, publisher and month; ranked
+    search) and each article's page. Arbitrary SQL (`/DATABASE?sql=...`, the SQL page) is
+    refused unless --allow-sql is given; even then nothing can be written.
 
     \b
-    Example:
+    Examples:
       python -m xzcrawler browse --port 8080
+      python -m xzcrawler browse --allow-sql
     """
     from sqlalchemy.engine import make_url
 
@@ -519,7 +530,7 @@ def browse(port: int, database_url: str | None) -> int:
         raise UsageError("browse opens an SQLite database file in Datasette")
     _open(database_url)
     assert parsed is not None and parsed.database
-    return _done(query_cli.run_browse(parsed.database, port=port))
+    return _done(query_cli.run_browse(parsed.database, port=port, allow_sql=allow_sql))
 
 
 @cli.group(cls=click.Group)

@@ -146,8 +146,8 @@ def run_export(
     return EXIT_OK
 
 
-def run_browse(database: str, *, port: int) -> int:
+def run_browse(database: str, *, port: int, allow_sql: bool) -> int:
     from xzcrawler import browse
 
-    browse.serve(database, port=port)
+    browse.serve(database, port=port, allow_sql=allow_sql)
     return EXIT_OK
