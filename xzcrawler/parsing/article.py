@@ -9,8 +9,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from lxml.html import HtmlElement
-
 from xzcrawler.items import Article
 from xzcrawler.parsing.body import body, body_range, container, paragraphs, writer_credit
 from xzcrawler.parsing.chain import (
@@ -25,7 +23,7 @@ from xzcrawler.parsing.chain import (
 from xzcrawler.parsing.heading import breadcrumb, section_path, title
 from xzcrawler.parsing.lists import continuation_links, listed_articles, pagination_links
 from xzcrawler.parsing.meta import labelled, meta_date, meta_window, read_labels
-from xzcrawler.parsing.page import Page, memoised
+from xzcrawler.parsing.page import Element, Page, memoised
 from xzcrawler.parsing.sanitise import body_html, body_images
 
 UNDECODABLE_RE = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
@@ -146,7 +144,7 @@ def page_urls(page: Page) -> list[str]:
     return continuation_links(page, body_range(page).begin, chain_start(page))
 
 
-def _describe(el: HtmlElement | None) -> str:
+def _describe(el: Element | None) -> str:
     if el is None:
         return "-"
     classes = (el.get("class") or "").split()

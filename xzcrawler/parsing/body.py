@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
-
 from xzcrawler.parsing.chain import (
     NEXT_LABEL_RE,
     ORIGINAL_LABEL_RE,
@@ -18,7 +16,7 @@ from xzcrawler.parsing.chain import (
 )
 from xzcrawler.parsing.heading import title
 from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta, meta_window
-from xzcrawler.parsing.page import BLOCK_TAGS, Line, Page, memoised
+from xzcrawler.parsing.page import BLOCK_TAGS, Element, Line, Page, memoised
 from xzcrawler.parsing.vocabulary import (
     CAPTION_OPENERS,
     CREDIT_ROLES,
@@ -136,7 +134,7 @@ def _footer_start(page: Page, start: int) -> int:
     )
 
 
-def _paragraph(block: HtmlElement) -> bool:
+def _paragraph(block: Element) -> bool:
     """A paragraph of a body: <p>, <li> …, or one of several sibling <div>s holding only text."""
     if block.tag in PARAGRAPH_TAGS:
         return True
@@ -150,10 +148,10 @@ def _paragraph(block: HtmlElement) -> bool:
 
 
 @memoised
-def container(page: Page) -> HtmlElement | None:
+def container(page: Page) -> Element | None:
     """The element holding the most paragraph text inside the body range."""
     span = body_range(page)
-    scores: dict[HtmlElement, float] = {}
+    scores: dict[Element, float] = {}
     for token in page.tokens[span.begin : span.stop]:
         if token.link is not None:
             continue
@@ -198,7 +196,7 @@ def _credited_editor(text: str) -> str | None:
 
 
 def _centred(page: Page, line: Line) -> bool:
-    el: HtmlElement | None = page.tokens[line.tokens[0]].block
+    el: Element | None = page.tokens[line.tokens[0]].block
     for _ in range(3):
         if el is None:
             return False
@@ -278,7 +276,7 @@ def _editor(page: Page, kept: list[int], stop: int) -> tuple[str | None, list[in
 def paragraphs(page: Page) -> list[str]:
     """The body's lines; the cells of one table row make one paragraph, joined by a space."""
     found: list[str] = []
-    last_cell: HtmlElement | None = None
+    last_cell: Element | None = None
     for index in body(page).lines:
         line = page.lines[index]
         cell = page.tokens[line.tokens[0]].block

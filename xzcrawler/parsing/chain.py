@@ -9,10 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
-
 from xzcrawler.parsing.heading import similar, title
-from xzcrawler.parsing.page import Page, memoised, squash
+from xzcrawler.parsing.page import Element, Page, memoised, squash
 from xzcrawler.parsing.vocabulary import (
     CHAIN_END_WORDS,
     NEXT_LABELS,
@@ -85,12 +83,12 @@ def _chain(page: Page, label: re.Pattern[str]) -> tuple[ChainLink | None, int]:
     return None, -1
 
 
-def _next_cell(label: HtmlElement, value: HtmlElement) -> bool:
+def _next_cell(label: Element, value: Element) -> bool:
     """The value sits in the table cell after the label's (<td>上一篇：</td><td><a>…)."""
     return label.tag in {"td", "th"} and label.getnext() is value
 
 
-def _chain_link(page: Page, a: HtmlElement, text: str | None) -> ChainLink:
+def _chain_link(page: Page, a: Element, text: str | None) -> ChainLink:
     link_title = squash(text if text is not None else page.link_text(a))
     link_title = PREV_LABEL_RE.sub("", NEXT_LABEL_RE.sub("", link_title)).strip()
     url = page.link_url(a.get("href"))

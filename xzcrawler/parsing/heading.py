@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from string import ascii_lowercase, ascii_uppercase
+from typing import cast
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement
 
-from xzcrawler.parsing.page import Page, memoised, squash
+from xzcrawler.parsing.page import Element, Page, element_text, memoised, squash
 from xzcrawler.parsing.vocabulary import BREADCRUMB_LABELS, BREADCRUMB_TAIL_LABELS, HOME_LABELS
 
 BREADCRUMB_LABEL_RE = re.compile(
@@ -25,7 +25,7 @@ BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:&gt;|>|»|＞|→|›|/|\\|>>)+\s*|
 BREADCRUMB_MAX_CHARS = 200
 CRUMB_MAX_TOKENS = 12  # a crumbs list of a few links, not a menu
 
-Segment = tuple[str, HtmlElement | None]
+Segment = tuple[str, Element | None]
 
 
 CRUMB_CLASS_RE = re.compile(r"crumb|position|location|weizhi|dqwz|currentpath", re.IGNORECASE)
@@ -90,7 +90,7 @@ def breadcrumb(page: Page) -> tuple[list[Segment], int, int]:
     items: list[Segment] = [(rest, None)]
     items += [(t.text, t.link) for t in page.tokens[begin:stop]]
     segments: list[Segment] = []
-    last_link: HtmlElement | None = None
+    last_link: Element | None = None
     for text, link in items:
         if link is not None:
             if link is last_link:
@@ -108,7 +108,7 @@ def breadcrumb(page: Page) -> tuple[list[Segment], int, int]:
     )
 
 
-def is_home_link(page: Page, text: str, link: HtmlElement | None) -> bool:
+def is_home_link(page: Page, text: str, link: Element | None) -> bool:
     if text in HOME_LABELS:
         return True
     url = page.link_url(link.get("href")) if link is not None else None
@@ -144,7 +144,7 @@ def document_titles(page: Page) -> list[str]:
     """What the head says the title is: <title> parts other than site and section names, and
     og:title."""
     element = next(page.head.iter("title"), None)  # iter, not find: ElementPath is Python
-    text = squash("".join(element.itertext())) if element is not None else ""
+    text = squash(element_text(element)) if element is not None else ""
     parts = [p for p in TITLE_SPLIT_RE.split(text) if p]
     sections = {name for name, link in breadcrumb(page)[0] if link is not None}
     if len(parts) > 1:
@@ -186,14 +186,14 @@ TITLE_CLASS_XPATH = etree.XPath(
 )
 
 
-def _candidates(page: Page, classed: bool) -> list[HtmlElement]:
+def _candidates(page: Page, classed: bool) -> list[Element]:
     """Headings (or title-classed elements) outside the breadcrumb, in order of preference."""
     crumb_begin, crumb_end = breadcrumb(page)[1:]
-    found: list[HtmlElement] = []
+    found: list[Element] = []
     if classed:
         found += (
             el
-            for el in TITLE_CLASS_XPATH(page.body)
+            for el in cast(list[Element], TITLE_CLASS_XPATH(page.body))
             if TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")
         )
     else:  # one pass over the tree; h1 before h2 before h3 …, each in document order
@@ -214,7 +214,7 @@ def _meta_follows(page: Page, end: int) -> bool:
     )
 
 
-def _is_link_only(page: Page, el: HtmlElement) -> bool:
+def _is_link_only(page: Page, el: Element) -> bool:
     """A logo or a list of links (a site name linking home), not a headline."""
     tokens = page.tokens[page.start[el] : page.end[el]]
     return bool(tokens) and all(t.link is not None for t in tokens) and el.tag != "a"

@@ -7,10 +7,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from lxml.html import HtmlElement
-
 from xzcrawler.parsing.heading import breadcrumb, is_home_link
-from xzcrawler.parsing.page import Page, memoised, squash
+from xzcrawler.parsing.page import Element, Page, memoised, squash
 from xzcrawler.parsing.vocabulary import HOME_LABELS
 
 PAGER_LABEL_RE = re.compile(
@@ -98,7 +96,7 @@ def navigation_sections(page: Page) -> list[SectionLink]:
 
 
 @memoised
-def pager_anchors(page: Page) -> list[HtmlElement]:
+def pager_anchors(page: Page) -> list[Element]:
     labelled = [
         a for a in page.links() if PAGER_LABEL_RE.match(page.link_text(a).strip(PAGER_STRIP))
     ]
@@ -119,7 +117,7 @@ def listed_articles(page: Page) -> list[ListedArticle]:
     pager = set(pager_anchors(page))
     crumb_begin, crumb_end = breadcrumb(page)[1:]
     sections = {section.url for section in navigation_sections(page)}
-    candidates: list[tuple[HtmlElement, str]] = []
+    candidates: list[tuple[Element, str]] = []
     titles: dict[str, str] = {}
     for a in page.links():
         text = page.link_text(a)
@@ -139,13 +137,17 @@ def listed_articles(page: Page) -> list[ListedArticle]:
         titles.setdefault(url, squash(a.get("title") or "") or text)
     if not candidates:
         return []
-    counts: dict[HtmlElement, int] = {}
+    counts: dict[Element, int] = {}
     for a, _ in candidates:
         for ancestor in a.iterancestors():
             counts[ancestor] = counts.get(ancestor, 0) + 1
-    groups: dict[HtmlElement, list[str]] = {}
+    groups: dict[Element, list[str]] = {}
     for a, url in candidates:
-        group = next((anc for anc in a.iterancestors() if counts[anc] >= 2), a.getparent())
+        parent = a.getparent()
+        group = next(
+            (anc for anc in a.iterancestors() if counts[anc] >= 2),
+            a if parent is None else parent,
+        )
         groups.setdefault(group, []).append(url)
     pager_start = min((page.start[a] for a in pager), default=None)
     ordered = sorted(groups, key=lambda g: page.start.get(g, 0))

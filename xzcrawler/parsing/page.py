@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
+
+# Elements of lxml's own HTML parser (see `document`), not lxml.html's HtmlElement.
+Element: TypeAlias = etree._Element
 
 BLOCK_TAGS = frozenset(
     {
@@ -42,10 +44,10 @@ class Token:
     """A non-blank text node in document order, with the link and block it sits in."""
 
     text: str
-    node: HtmlElement
+    node: Element
     tail: bool
-    link: HtmlElement | None
-    block: HtmlElement
+    link: Element | None
+    block: Element
     line: int
 
 
@@ -66,8 +68,25 @@ def line_text(joined: str) -> str:
     return joined.strip()
 
 
+def element_text(el: Element) -> str:
+    """The text inside an element (a document parsed from text yields str, never bytes)."""
+    return "".join(cast(Iterator[str], el.itertext()))
+
+
 def squash(text: str) -> str:
     return " ".join(text.split())
+
+
+def document(response: TextResponse) -> Element:
+    """The response's text parsed as Scrapy's selector parses it (lxml's HTML parser, recovering,
+    huge trees, NULs dropped), without lxml.html's element classes: their Python lookup runs for
+    every element a reader touches, and no reader needs their methods."""
+    data = response.text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(data, parser=parser)
+    if root is None:  # nothing but white space and comments
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return root
 
 
 class Page:
@@ -79,16 +98,16 @@ class Page:
         self.url = response.url.split("#", 1)[0]
         self.base_url = get_base_url(response)
         self.host = urlsplit(response.url).hostname
-        self.root: HtmlElement = response.selector.root
+        self.root: Element = document(response)
         body = next(self.root.iterchildren("body"), None)  # not find(): ElementPath is Python
-        self.body: HtmlElement = self.root if body is None else body
+        self.body: Element = self.root if body is None else body
         head = next(self.root.iterchildren("head"), None)
         # <meta>, <link> and <title> live here; a page without a head: the whole document
-        self.head: HtmlElement = self.root if head is None else head
+        self.head: Element = self.root if head is None else head
         self.tokens: list[Token] = []
         self.lines: list[Line] = []
-        self.start: dict[HtmlElement, int] = {}
-        self.end: dict[HtmlElement, int] = {}
+        self.start: dict[Element, int] = {}
+        self.end: dict[Element, int] = {}
         self.memo: dict[str, Any] = {}
         self._urls: dict[str, str | None] = {}
         self._walk()
@@ -102,11 +121,9 @@ class Page:
         line_tokens: list[int] = []  # its tokens
         images = 0  # images met since the previous line: a caption follows an image
         # each element walked into, with the link and block its content sits in
-        opened: list[tuple[HtmlElement, HtmlElement | None, HtmlElement, bool]] = [
-            (root, None, root, False)
-        ]
-        link: HtmlElement | None = None
-        block: HtmlElement = root
+        opened: list[tuple[Element, Element | None, Element, bool]] = [(root, None, root, False)]
+        link: Element | None = None
+        block: Element = root
         walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
             if event == "start":
@@ -190,10 +207,10 @@ class Page:
     def same_host(self, url: str) -> bool:
         return urlsplit(url).hostname == self.host
 
-    def link_text(self, a: HtmlElement) -> str:
-        return squash("".join(t for t in a.itertext() if t))
+    def link_text(self, a: Element) -> str:
+        return squash(element_text(a))
 
-    def first_line(self, el: HtmlElement) -> tuple[str, int, int]:
+    def first_line(self, el: Element) -> tuple[str, int, int]:
         """The element's first line of text and its token range: a heading that also holds the
         meta line after a <br> (PHPCMS) gives the title alone."""
         start, end = self.start.get(el, 0), self.end.get(el, 0)
@@ -205,7 +222,7 @@ class Page:
             stop += 1
         return squash("".join(t.text for t in self.tokens[start:stop])), start, stop
 
-    def links(self) -> list[HtmlElement]:
+    def links(self) -> list[Element]:
         return [a for a in self.body.iter("a") if a in self.start and a.get("href")]
 
 

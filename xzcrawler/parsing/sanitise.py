@@ -13,10 +13,9 @@ from html import escape
 
 import nh3
 from lxml import etree
-from lxml.html import HtmlElement
 
 from xzcrawler.parsing.body import body, container
-from xzcrawler.parsing.page import SKIP_TAGS, Page, memoised
+from xzcrawler.parsing.page import SKIP_TAGS, Element, Page, memoised
 
 CLEAN_KEEP_TAGS = frozenset(
     {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "img", "table", "thead", "tbody",
@@ -29,7 +28,7 @@ IMAGE_SRC_ATTRS = ("src", "data-src", "data-original")  # lazy-loading templates
 
 
 @memoised
-def _kept_texts(page: Page) -> set[tuple[HtmlElement, bool]]:
+def _kept_texts(page: Page) -> set[tuple[Element, bool]]:
     """The text nodes (element, is its tail) of the body's kept lines and captions."""
     found = body(page)
     tokens = page.tokens
@@ -48,7 +47,7 @@ def _body_span(page: Page) -> tuple[int, int]:
     return page.lines[lines[0]].tokens[0], page.lines[lines[-1]].tokens[-1]
 
 
-def image_url(page: Page, img: HtmlElement) -> str | None:
+def image_url(page: Page, img: Element) -> str | None:
     for attr in IMAGE_SRC_ATTRS:
         url = page.link_url(img.get(attr))
         if url:
@@ -56,19 +55,19 @@ def image_url(page: Page, img: HtmlElement) -> str | None:
     return None
 
 
-def in_body(page: Page, el: HtmlElement) -> bool:
+def in_body(page: Page, el: Element) -> bool:
     """An element without text of its own (an image) lies between the body's kept lines."""
     first, last = _body_span(page)
     return first <= page.start.get(el, -1) <= last + 1
 
 
-def _clean_children(page: Page, root: HtmlElement) -> str:
+def _clean_children(page: Page, root: Element) -> str:
     """The kept content inside `root`, walked by lxml's iterwalk (C, no recursion: a hostile
     page nests thousands of tags): one frame of output per kept tag, dropped if it kept only
     line breaks."""
     kept = _kept_texts(page)
-    frames: list[tuple[str, str, list[str], HtmlElement]] = [("", "", [], root)]
-    opened: list[HtmlElement] = [root]  # elements walked into, whose end closes them
+    frames: list[tuple[str, str, list[str], Element]] = [("", "", [], root)]
+    opened: list[Element] = [root]  # elements walked into, whose end closes them
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         if node is root:
@@ -107,7 +106,7 @@ def _clean_children(page: Page, root: HtmlElement) -> str:
     return "".join(frames[0][2])
 
 
-def _image(page: Page, img: HtmlElement) -> str:
+def _image(page: Page, img: Element) -> str:
     src = image_url(page, img)
     if src is None or not in_body(page, img):
         return ""
@@ -116,7 +115,7 @@ def _image(page: Page, img: HtmlElement) -> str:
     return f'<img src="{escape(src)}"{alt_attr}>'
 
 
-def _tags(page: Page, el: HtmlElement) -> tuple[str, str]:
+def _tags(page: Page, el: Element) -> tuple[str, str]:
     tag = el.tag
     if tag not in CLEAN_KEEP_TAGS:
         return "", ""
