@@ -115,7 +115,7 @@ def body_range(page: Page) -> BodyRange:
     # A meta line below the body closes it (本文来源：X 作者：Y), or sits before the chain block
     # or the footer.
     end = chain_at if begin <= chain_at < len(page.tokens) else _footer_start(page, stop)
-    lower = lower_meta(page, begin, stop) or lower_meta(page, begin, end)
+    lower = lower_meta(page, begin, stop) or (lower_meta(page, begin, end) if end != stop else None)
     return BodyRange(begin, min(stop, lower[0]) if lower else stop, lower)
 
 
