@@ -28,10 +28,11 @@ import json
 import logging
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -41,6 +42,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
+from xzcrawler import workers
 from xzcrawler.models import Article, Base, CrawlRun
 from xzcrawler.stats_keys import (
     PROBLEM_PAGES,
@@ -113,14 +115,22 @@ def _load_row(line: str) -> dict[str, Any]:
 
 def _describe(exc: BaseException) -> str:
     """One line: the exception type and the first line of the database's message."""
+    if isinstance(exc, WriteFailed):
+        return exc.description
     detail = getattr(exc, "orig", None) or exc
     first = (str(detail).strip().splitlines() or [""])[0]
     return f"{type(detail).__name__}: {first}"[:500]
 
 
+def _lost_database(exc: BaseException) -> bool:
+    return isinstance(exc, DatabaseLost) or (isinstance(exc, WriteFailed) and exc.lost)
+
+
 def row_error(exc: BaseException) -> bool:
     """Whether an exception is the row's fault (written alone it fails again) rather than the
     database's (gone, locked, its file deleted): those are retried and spooled."""
+    if isinstance(exc, WriteFailed):
+        return exc.row_fault
     if isinstance(exc, DatabaseLost | DisconnectionError | OSError):
         return False
     if isinstance(exc, DBAPIError):
@@ -133,6 +143,83 @@ def row_error(exc: BaseException) -> bool:
     return True
 
 
+class Writes(Protocol):
+    """What the pipeline asks of the database: an ArticleStore here, or in the writer."""
+
+    def write(self, rows: list[dict[str, Any]]) -> WriteCounts: ...
+
+    def quarantine(self, url: str | None, reason: str, row: dict[str, Any]) -> None: ...
+
+    def healthy(self) -> bool: ...
+
+
+class WriteFailed(Exception):
+    """A write that failed in the writer process, as the pipeline needs to judge it: the
+    database's exception itself may not survive pickling (SQLAlchemy's often do not)."""
+
+    def __init__(self, description: str, row_fault: bool, lost: bool) -> None:
+        super().__init__(description)
+        self.description, self.row_fault, self.lost = description, row_fault, lost
+
+    def __reduce__(self) -> tuple[type[WriteFailed], tuple[str, bool, bool]]:
+        return type(self), (self.description, self.row_fault, self.lost)
+
+
+class WriterProcess:
+    """An ArticleStore in a child process (xzcrawler.workers): upserts, search tokens and
+    SQLAlchemy's statement building then cost the reactor's thread nothing, not even the GIL.
+    Calls block the pipeline's writer thread, one at a time, in the order made. A writer that
+    dies (the OOM killer) fails its call as the database's fault, so the batch is retried by a
+    new writer and, failing that, spooled."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return workers.child_pool(1, _open_store, (self.database_url,))
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return self.pool.submit(_store_call, method, *args).result()
+        except BrokenProcessPool as exc:
+            self.pool.shutdown(wait=False)
+            self.pool = self._start()
+            raise WriteFailed(f"the writer process died ({exc})", False, False) from None
+
+    def write(self, rows: list[dict[str, Any]]) -> WriteCounts:
+        return self._call("write", rows)  # type: ignore[no-any-return]
+
+    def quarantine(self, url: str | None, reason: str, row: dict[str, Any]) -> None:
+        self._call("quarantine", url, reason, row)
+
+    def healthy(self) -> bool:
+        try:
+            return self._call("healthy")  # type: ignore[no-any-return]
+        except WriteFailed:
+            return False
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+_child_store: ArticleStore | None = None
+
+
+def _open_store(database_url: str) -> None:
+    global _child_store
+    _child_store = ArticleStore(engine_for(database_url))
+
+
+def _store_call(method: str, *args: Any) -> Any:
+    """In the writer process: one ArticleStore call, its failure as a WriteFailed."""
+    assert _child_store is not None
+    try:
+        return getattr(_child_store, method)(*args)
+    except Exception as exc:
+        raise WriteFailed(_describe(exc), row_error(exc), isinstance(exc, DatabaseLost)) from None
+
+
 class StoragePipeline:
     def __init__(
         self,
@@ -142,6 +229,7 @@ class StoragePipeline:
         spool_dir: Path,
         stats: StatsCollector,
         settings: BaseSettings | None = None,
+        writer_process: bool = False,
     ) -> None:
         self.database_url = database_url
         self.batch_size = batch_size
@@ -153,7 +241,9 @@ class StoragePipeline:
         self.stats = stats
         self.settings = settings
         self.pending: list[dict[str, Any]] = []
-        self.store: ArticleStore | None = None
+        self.writer_process = writer_process
+        self.store: ArticleStore | None = None  # this process's: run records, health
+        self.writes: Writes | None = None  # the store the batches go to
         self.writer: ThreadPoolExecutor | None = None
         self.run: tuple[int, datetime, str, str] | None = None  # the crawl_runs row opened
         self.stored_before = 0
@@ -168,6 +258,7 @@ class StoragePipeline:
             spool_dir=Path(settings["STORAGE_SPOOL_DIR"]),
             stats=crawler.stats,
             settings=settings,
+            writer_process=settings.getbool("STORAGE_PROCESS"),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -176,6 +267,7 @@ class StoragePipeline:
         engine = engine_for(self.database_url)
         ensure_schema(engine)
         self.store = ArticleStore(engine)
+        self.writes = WriterProcess(self.database_url) if self.writer_process else self.store
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xz-storage")
         self._find_run()
         self._replay_runs()
@@ -192,6 +284,8 @@ class StoragePipeline:
         await self._flush()
         if self.writer:
             self.writer.shutdown(wait=True)
+        if isinstance(self.writes, WriterProcess):
+            self.writes.close()
         engine_for(self.database_url).dispose()
 
     async def _flush(self) -> None:
@@ -215,12 +309,12 @@ class StoragePipeline:
         self._count(counts)
 
     def _write_with_retries(self, batch: list[dict[str, Any]]) -> WriteCounts:
-        assert self.store is not None
+        assert self.writes is not None
         for attempt in range(self.retries + 1):
             try:
-                return self.store.write(batch)
+                return self.writes.write(batch)
             except Exception as exc:
-                if attempt == self.retries or row_error(exc) or isinstance(exc, DatabaseLost):
+                if attempt == self.retries or row_error(exc) or _lost_database(exc):
                     raise
                 delay = min(2**attempt, 30)
                 logger.warning(
@@ -238,12 +332,12 @@ class StoragePipeline:
     def _write_one_by_one(self, batch: list[dict[str, Any]]) -> None:
         """A batch the database refused for one of its rows: each row alone, the poison ones
         to quarantine. Should the database itself fail meanwhile, the rest is spooled."""
-        assert self.store is not None
+        assert self.writes is not None
         for position, row in enumerate(batch):
             try:
-                counts = self.store.write([row])
+                counts = self.writes.write([row])
             except Exception as exc:
-                if not row_error(exc) or not self.store.healthy():
+                if not row_error(exc) or not self.writes.healthy():
                     self._spool(batch[position:], exc)
                     return
                 self._quarantine(row, _describe(exc))
@@ -252,12 +346,12 @@ class StoragePipeline:
 
     def _quarantine(self, row: dict[str, Any], reason: str, *, line: str | None = None) -> None:
         """Keep what cannot be stored with why; its URL goes to the run record's failed_pages."""
-        assert self.store is not None
+        assert self.writes is not None
         url = row.get("url") if isinstance(row.get("url"), str) else None
         kept = json.loads(_dump_row(row)) if line is None else {"spool_line": line}
         where = "quarantined_articles"
         try:
-            self.store.quarantine(url, reason, kept)
+            self.writes.quarantine(url, reason, kept)
         except Exception as exc:  # the database takes no quarantine row either: a file then
             logger.warning("storage: quarantine table unwritable (%s)", _describe(exc))
             where = str(self.quarantine_file)

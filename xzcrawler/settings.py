@@ -19,6 +19,12 @@ STORAGE_BATCH_SIZE = 200
 # Writes that fail (database locked, gone) are retried with backoff this many times, then kept
 # in a JSON-lines spool file under STORAGE_SPOOL_DIR that the next run writes first.
 STORAGE_RETRIES = 5
+# Batches are written by a child process (xzcrawler/workers.py), so storage and search
+# indexing never hold the reactor's GIL; False writes from a thread of the crawl's own process.
+STORAGE_PROCESS = True
+# Pages are read (walked, their fields and links extracted) by this many child processes;
+# unset: one per core beyond the reactor's; 0: in the crawl's own process.
+PARSE_PROCESSES = None
 STORAGE_SPOOL_DIR = os.environ.get("XZCRAWLER_SPOOL_DIR", str(PROJECT_ROOT / "data" / "spool"))
 # `python -m xzcrawler crawl` holds an OS file lock here, one per database URL.
 LOCK_DIR = os.environ.get("XZCRAWLER_LOCK_DIR", str(PROJECT_ROOT / "data" / "locks"))

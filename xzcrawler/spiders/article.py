@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from xzcrawler.items import Article
+from xzcrawler.reading import PageReading
 from xzcrawler.spiders.base import PortalSpider
 
 
@@ -41,17 +42,22 @@ class ArticleSpider(PortalSpider):
         return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for request in self.fetch(self.url, self.parse_article):
+        for request in self.fetch(self.url, self.parse_page):
             yield request
 
+    async def parse_page(self, response: Response) -> AsyncIterator[Article | scrapy.Request]:
+        reading = await self.read(response, article_only=True)
+        for output in self.parse_article(response, reading):
+            yield output
+
     def parse_article(
-        self, response: Response, whole: Article | None = None
+        self, response: Response, reading: PageReading | None, whole: Article | None = None
     ) -> Iterator[Article | scrapy.Request]:
         """The article (or, for a split one, the whole article after its last page), then its
         chain in the directions asked for."""
-        article = whole or self.article(response)
+        article = whole if whole is not None else reading and self.article(response, reading)
         if article is None:
             return
         yield article
         for url in self.chain_links(article, self.follow.directions):
-            yield from self.fetch(url, self.parse_article)
+            yield from self.fetch(url, self.parse_page)

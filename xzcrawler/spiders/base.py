@@ -1,6 +1,7 @@
 """What every spider of the portal does with an article page, whatever led it there.
 
-Every article page is read through `parsing.parse_article`, and every outcome is counted (see
+Every page is read once, through xzcrawler.reading (in a child process when PARSE_PROCESSES
+allows), and every outcome of an article page is counted (see
 xzcrawler.stats_keys), so health.assess can compare article pages fetched with items stored: a
 parser that raises, fields whose extractors raise, pages still cut and split articles whose
 further pages failed all show in the run record instead of only in the log.
@@ -8,7 +9,7 @@ further pages failed all show in the run record instead of only in the log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -18,13 +19,13 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from xzcrawler import parsing
 from xzcrawler.items import Article
 from xzcrawler.models import SHANGHAI
+from xzcrawler.reading import PageReader, PageReading
 from xzcrawler.stats_keys import (
     ARTICLE_PAGES,
     ARTICLES_YIELDED,
@@ -55,12 +56,13 @@ CONTINUED_FIELDS = ("body", "body_html", "images", "page_urls")
 class PortalSpider(scrapy.Spider):
     """A spider of one portal host, set by PORTAL_URL (or -a portal_url=...).
 
-    Subclasses define `parse_article(response, whole=None)`: it gets the article of each
-    article page from `article(response)`, and is called again with `whole=` the finished
-    article when that article was split over several pages.
+    Subclasses define `parse_article(response, reading, whole=None)`: it gets the article of
+    each article page from `article(response, reading)`, and is called again with `whole=` the
+    finished article when that article was split over several pages.
     """
 
     portal_url: str
+    reader: PageReader
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -69,27 +71,34 @@ class PortalSpider(scrapy.Spider):
         spider.allowed_domains = [urlsplit(spider.portal_url).hostname]
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
+        spider.reader = PageReader.from_crawler(crawler)
+        crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         return spider
 
     def parse_article(
-        self, response: Response, whole: Article | None = None
+        self, response: Response, reading: PageReading | None, whole: Article | None = None
     ) -> Iterator[Article | scrapy.Request]:
         raise NotImplementedError
 
+    async def read(self, response: Response, *, article_only: bool = False) -> PageReading:
+        """The page's reading (xzcrawler.reading); `article_only` for a known article page."""
+        assert isinstance(response, TextResponse)  # the downloader's pages are HTML
+        return await self.reader.read(response, datetime.now(SHANGHAI), article_only=article_only)
+
     # --- article pages -----------------------------------------------------------------
 
-    def article(self, response: Response) -> Article | None:
+    def article(self, response: Response, reading: PageReading) -> Article | None:
         """The article on a page, or None: when the page is cut (recorded, and fetched again),
         cannot be parsed (recorded), or is the first of several pages (those are fetched in
         order, and the whole article comes back through `parse_article(whole=...)`)."""
-        reason = parsing.incomplete_reason(response)
+        reason = reading.incomplete
         if reason is not None:
             if not self.unusable(response, f"incomplete article page: {reason}"):
                 self.crawler.stats.inc_value(ARTICLE_PAGES)
                 self.crawler.stats.inc_value(INCOMPLETE_ARTICLES)
             return None
         self.crawler.stats.inc_value(ARTICLE_PAGES)
-        article = self.read_page(response)
+        article = self.article_read(response, reading)
         if article is None:
             self.crawler.stats.inc_value(UNPARSABLE_ARTICLES)
             return None
@@ -105,20 +114,16 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value(ARTICLES_YIELDED)
         return article
 
-    def read_page(self, response: Response) -> Article | None:
+    def article_read(self, response: Response, reading: PageReading) -> Article | None:
         """parse_article's article with canonical URLs, or None (logged and recorded) when the
-        parser raised: a parser bug must fail the run's health, not only print a traceback."""
-        try:
-            article = parsing.parse_article(response, fetched_at=datetime.now(SHANGHAI))
-        except Exception as exc:  # any parser bug is a page we could not use
-            error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
-            first = f"xz/articles/unparsable/{type(exc).__name__}"
-            self.logger.error(
-                "unparsable article page %s: %s",
-                response.url,
-                error,
-                exc_info=not self.crawler.stats.get_value(first),
-            )
+        parser raised: a parser bug must fail the run's health, not only print a traceback
+        (the traceback once per kind of error, not once per page)."""
+        article, error = reading.article, reading.error
+        if article is None:
+            error = error or "no article read"
+            first = f"xz/articles/unparsable/{error.split(':')[0]}"
+            trace = "" if self.crawler.stats.get_value(first) else f"\n{reading.trace or ''}"
+            self.logger.error("unparsable article page %s: %s%s", response.url, error, trace)
             self.crawler.stats.inc_value(first)
             self.record_problem(response.url, response.status, f"unparsable article page: {error}")
             return None
@@ -169,23 +174,24 @@ class PortalSpider(scrapy.Spider):
             },
         )
 
-    def continue_article(
+    async def continue_article(
         self,
         response: Response,
         article: Article,
         done: list[str],
         pending: list[str],
         chained: bool,
-    ) -> Iterator[Article | scrapy.Request]:
+    ) -> AsyncIterator[Article | scrapy.Request]:
         """One further page of a split article: its body, body_html and images are appended;
         page 1's other fields stay. After the last page the whole article goes to the spider."""
-        reason = parsing.incomplete_reason(response)
+        reading = await self.read(response, article_only=True)
+        reason = reading.incomplete
         if reason is not None:
             if not self.unusable(response, f"incomplete article page: {reason}"):
                 self.unfinished(article, response.url)
             return
         self.crawler.stats.inc_value(CONTINUATION_PAGES)
-        page = self.read_page(response)
+        page = self.article_read(response, reading)
         if page is None:
             self.unfinished(article, response.url)
             return
@@ -219,7 +225,8 @@ class PortalSpider(scrapy.Spider):
             yield self.continuation(article, done, pending, chained=chained)
             return
         self.crawler.stats.inc_value(ARTICLES_YIELDED)
-        yield from self.parse_article(response, whole=article)
+        for output in self.parse_article(response, None, whole=article):
+            yield output
 
     def continuation_failed(self, failure: Failure) -> None:
         """A further page that could not be fetched: recorded, and its article not stored, so

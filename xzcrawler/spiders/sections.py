@@ -23,6 +23,7 @@ from scrapy.http import Response
 from xzcrawler import parsing
 from xzcrawler.frontier import CrawlMode, Frontier
 from xzcrawler.items import Article
+from xzcrawler.reading import PageReading
 from xzcrawler.spiders.base import PortalSpider
 from xzcrawler.stats_keys import (
     CHAIN_MAX_DEPTH,
@@ -78,20 +79,25 @@ class SectionsSpider(PortalSpider):
         for section in sections:
             yield from self.fetch(section.url, self.parse_page)
 
-    def parse_page(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        kind = parsing.page_kind(response)
-        self.crawler.stats.inc_value(f"xz/pages/{kind}")
-        if kind is parsing.PageKind.ARTICLE:
-            yield from self.parse_article(response)
-        elif kind is parsing.PageKind.LIST:
-            yield from self.parse_list(response)
+    async def parse_page(self, response: Response) -> AsyncIterator[Article | scrapy.Request]:
+        reading = await self.read(response)
+        self.crawler.stats.inc_value(f"xz/pages/{reading.kind}")
+        if reading.kind is parsing.PageKind.ARTICLE:
+            outputs = self.parse_article(response, reading)
+        elif reading.kind is parsing.PageKind.LIST:
+            outputs = self.parse_list(response, reading)
         else:
             self.unusable(response, "unclassified page")
+            return
+        for output in outputs:
+            yield output
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_list(
+        self, response: Response, reading: PageReading
+    ) -> Iterator[Article | scrapy.Request]:
         # url -> the title the list shows; the first showing wins, as in listed_articles.
         shown: dict[str, str] = {}
-        for listed in parsing.listed_articles(response):
+        for listed in reading.listed:
             shown.setdefault(canonical(listed.url), listed.title)
         stats = self.crawler.stats
         stats.inc_value("xz/list/article_links", len(shown))
@@ -110,17 +116,18 @@ class SectionsSpider(PortalSpider):
         # Older list pages only matter while this one still shows articles we lack; an edit of
         # an old article says nothing about older pages.
         if new or self.mode is CrawlMode.FULL:
-            for url in parsing.pagination_links(response):
+            for url in reading.pagination:
                 yield from self.fetch(url, self.parse_page)
 
     def parse_article(
-        self, response: Response, whole: Article | None = None
+        self, response: Response, reading: PageReading | None, whole: Article | None = None
     ) -> Iterator[Article | scrapy.Request]:
         if whole is None:
             depth = response.meta.get(CHAIN_DEPTH, 0)
         else:
             depth = self.split_depths.pop(whole.url, 0)
-        article = whole or self.article(response)  # whole: a split article, after its last page
+        # whole: a split article, after its last page
+        article = whole if whole is not None else reading and self.article(response, reading)
         if article is None:
             if depth and whole is None:  # maybe the first page of a split article
                 self.split_depths[canonical(response.url)] = depth

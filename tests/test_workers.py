@@ -1,0 +1,204 @@
+"""The crawl's child processes (page readers, writer): real crawls over loopback into SQLite.
+
+Each test runs `python -m xzcrawler crawl` as cron does and checks what was stored exactly, and
+what happens to the children when the crawl is stopped, killed, or a reader dies.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.conftest import PROJECT_ROOT, CrawlEnv
+from tests.helpers import expected, interface_view, stored_count, wait_for
+from xzcrawler.models import CrawlRun
+from xzcrawler.replica import Portal, ReplicaServer
+from xzcrawler.storage import engine_for
+
+ARTICLES = 120
+SLOW = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.02", "STORAGE_BATCH_SIZE=10"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[CrawlEnv]:
+    portal = Portal(articles=ARTICLES)
+    with ReplicaServer(portal) as server:
+        yield CrawlEnv(portal, server, f"sqlite:///{tmp_path / 'crawl.db'}", tmp_path)
+    engine_for(f"sqlite:///{tmp_path / 'crawl.db'}").dispose()
+
+
+def runs(env: CrawlEnv) -> list[CrawlRun]:
+    with Session(engine_for(env.database_url)) as session:
+        return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+
+
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def open_files(pid: int) -> list[str]:
+    folder = Path("/proc") / str(pid) / "fd"
+    return [os.readlink(fd) for fd in folder.iterdir()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize(
+    ("readers", "writer_process"),
+    [(0, False), (1, True), (2, True), (2, False)],
+    ids=["one-process", "one-reader-and-writer", "two-readers-and-writer", "two-readers"],
+)
+def test_crawl_stores_the_same_exact_records_whichever_processes_read_and_write(
+    env: CrawlEnv, readers: int, writer_process: bool
+) -> None:
+    settings = [f"PARSE_PROCESSES={readers}", f"STORAGE_PROCESS={writer_process}"]
+    result = env.run(*env.crawl_argv("--full", settings=settings))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert interface_view(env.records()) == expected(env)
+    run = runs(env)[-1]
+    assert (run.status, run.articles_new) == ("ok", len(env.portal.articles))
+
+
+def test_sigterm_to_the_whole_process_group_loses_no_accepted_article(env: CrawlEnv) -> None:
+    log = env.tmp_path / "crawl.log"
+    argv = env.crawl_argv("--log-file", str(log), settings=[*SLOW, "PARSE_PROCESSES=1"])
+    crawl = subprocess.Popen(
+        [sys.executable, *argv],
+        cwd=PROJECT_ROOT,
+        env=env.environ(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as cron's or a terminal's
+    )
+    wait_for("the first batch to be stored", lambda: stored_count(env) >= 10)
+    assert len(children_of(crawl.pid)) >= 2  # a reader and the writer
+    os.killpg(crawl.pid, signal.SIGTERM)  # the crawl and its children alike
+    _, stderr = crawl.communicate(timeout=60)
+    assert crawl.returncode == 1, stderr[-3000:]
+    run = runs(env)[-1]
+    received = int(re.findall(r"'xz/storage/received': (\d+)", log.read_text())[-1])
+    assert (run.status, run.exit_code) == ("interrupted", 1)
+    assert stored_count(env) == run.articles_new == received
+    assert 0 < received < ARTICLES
+
+    again = env.crawl()
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert interface_view(env.records()) == expected(env)
+
+
+def test_children_of_a_killed_crawl_exit_and_the_next_crawl_takes_the_lock(env: CrawlEnv) -> None:
+    crawl = env.start_crawl(settings=[*SLOW, "PARSE_PROCESSES=1"])
+    wait_for("the first batch to be stored", lambda: stored_count(env) >= 10)
+    children = children_of(crawl.pid)
+    assert len(children) >= 2
+    locks = str(env.tmp_path / "locks")
+    assert any(path.startswith(locks) for path in open_files(crawl.pid))
+    for child in children:  # spawned: the crawl's lock is never theirs to hold
+        assert not any(path.startswith(locks) for path in open_files(child))
+    crawl.kill()  # kill -9: no handler runs, nothing is drained
+    crawl.wait(timeout=30)
+    wait_for("the children to exit after their parent", lambda: not any(map(alive, children)))
+
+    again = env.crawl()
+    assert again.returncode == 0, again.stderr[-3000:]  # not 75: the lock is free
+    assert interface_view(env.records()) == expected(env)
+
+
+def patched(env: CrawlEnv, patch: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """The crawl with `patch` run in each of its processes at start-up (a sitecustomize module
+    on PYTHONPATH), the children included."""
+    folder = env.tmp_path / "patch"
+    folder.mkdir(exist_ok=True)
+    (folder / "sitecustomize.py").write_text(patch, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, *env.crawl_argv(*options, settings=["PARSE_PROCESSES=1"])],
+        cwd=PROJECT_ROOT,
+        env={**env.environ(), "PYTHONPATH": os.pathsep.join([str(folder), str(PROJECT_ROOT)])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# Every process of the crawl imports this at start-up (sitecustomize on PYTHONPATH); only a page
+# reader reads pages, so only a reader dies, on the one page.
+KILLS_ITS_READER = """
+import os
+import xzcrawler.parsing as parsing
+_parse = parsing.parse_article
+def parse_article(response, **kwargs):
+    if response.url.endswith("{path}"):
+        os._exit(3)
+    return _parse(response, **kwargs)
+parsing.parse_article = parse_article
+"""
+
+
+def test_a_page_that_kills_its_reader_is_recorded_and_every_other_article_stored(
+    env: CrawlEnv,
+) -> None:
+    listed = {a.path for a in env.portal.articles if a.listed}
+    # A listed article between listed ones: every other article is still reached.
+    fatal = next(
+        a for a in env.portal.articles if a.path in listed and {a.prev_path, a.next_path} <= listed
+    )
+    result = patched(env, KILLS_ITS_READER.format(path=fatal.path), "--full")
+    url = env.server.base_url.rstrip("/") + fatal.path
+    want = expected(env)
+    del want[url]
+    assert interface_view(env.records()) == want
+    run = runs(env)[-1]
+    failed = {page["url"]: page["reason"] for page in run.failed_pages}
+    assert failed[url].startswith("unparsable article page: ReaderDied: ")
+    assert result.stderr.count("a page reader died") == 1
+
+
+# The first batch kills the writer process (once: the marker file says it happened).
+KILLS_THE_WRITER_ONCE = """
+import os
+from pathlib import Path
+from xzcrawler.storage import ArticleStore
+_write = ArticleStore.write
+def write(self, rows):
+    marker = Path("{marker}")
+    if not marker.exists():
+        marker.touch()
+        os._exit(3)
+    return _write(self, rows)
+ArticleStore.write = write
+"""
+
+
+def test_a_writer_that_dies_is_started_again_and_its_batch_written(env: CrawlEnv) -> None:
+    marker = env.tmp_path / "writer-died"
+    result = patched(env, KILLS_THE_WRITER_ONCE.format(marker=marker), "--full")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert marker.exists()
+    assert interface_view(env.records()) == expected(env)
+    assert "the writer process died" in result.stderr
+    assert (runs(env)[-1].status, runs(env)[-1].articles_new) == ("ok", ARTICLES)

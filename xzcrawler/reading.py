@@ -1,0 +1,122 @@
+"""One page read once: everything the spiders ask of a response, in this process or a child.
+
+The spiders route requests and items; reading a page (the walk, the fields, the links) is the
+crawl's main CPU cost, so `PageReader` does it in child processes (xzcrawler/workers.py) when
+PARSE_PROCESSES allows, and the reactor only sends the page's bytes and receives a
+`PageReading`. In this process or in a child, the reading is the same call of xzcrawler.parsing,
+so `parse_article` -> ITEM_PIPELINES stays the one path of an article (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, TextResponse
+
+from xzcrawler import parsing, workers
+from xzcrawler.items import Article
+from xzcrawler.parsing import ListedArticle, PageKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PageReading:
+    """What a page is and holds. An article page: `incomplete` (why it looks cut) or `article`,
+    or `error` when the parser raised (with `trace`, its traceback). A list page: its listed
+    articles and the pages of its pager."""
+
+    kind: PageKind
+    incomplete: str | None = None
+    article: Article | None = None
+    error: str | None = None
+    trace: str | None = None
+    listed: list[ListedArticle] = field(default_factory=list)
+    pagination: list[str] = field(default_factory=list)
+
+
+def read_page(response: TextResponse, fetched_at: datetime, *, article_only: bool) -> PageReading:
+    """The reading of one response; `article_only` for a page known to be an article (a
+    further page of a split article), whose kind is not asked."""
+    kind = PageKind.ARTICLE if article_only else parsing.page_kind(response)
+    reading = PageReading(kind)
+    if kind is PageKind.LIST:
+        reading.listed = parsing.listed_articles(response)
+        reading.pagination = parsing.pagination_links(response)
+    elif kind is PageKind.ARTICLE:
+        reading.incomplete = parsing.incomplete_reason(response)
+        if reading.incomplete is None:
+            try:
+                reading.article = parsing.parse_article(response, fetched_at=fetched_at)
+            except Exception as exc:  # any parser bug is a page we could not use
+                reading.error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+                reading.trace = traceback.format_exc()
+    return reading
+
+
+def _read_bytes(
+    url: str, body: bytes, encoding: str, fetched_at: datetime, article_only: bool
+) -> PageReading:
+    """In a child: the response rebuilt from what crossed the pipe, then read."""
+    response = HtmlResponse(url=url, body=body, encoding=encoding)
+    return read_page(response, fetched_at, article_only=article_only)
+
+
+class PageReader:
+    """Reads pages in PARSE_PROCESSES child processes (0: in this process; unset: one per core
+    beyond the reactor's). A reading costs the reactor a pickle of the page's bytes and one of
+    the result: ~0.1 ms against ~1 ms of reading (docs/performance.md).
+
+    A child that dies (a page that crashes lxml, the OOM killer) breaks the pool and every
+    reading in flight: the pool is started again and each of those pages read once more; a
+    page that kills its reader again, read alone, is an article page that could not be read."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.pool = workers.child_pool(processes) if processes else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        configured = crawler.settings.get("PARSE_PROCESSES")
+        if configured is None or configured == "":
+            processes = max(1, (os.cpu_count() or 1) - 1)
+        else:
+            processes = crawler.settings.getint("PARSE_PROCESSES")
+        return cls(processes)
+
+    async def read(
+        self, response: TextResponse, fetched_at: datetime, *, article_only: bool = False
+    ) -> PageReading:
+        if self.pool is None:
+            return read_page(response, fetched_at, article_only=article_only)
+        call = (response.url, response.body, response.encoding, fetched_at, article_only)
+        pool = self.pool
+        try:
+            return await asyncio.wrap_future(pool.submit(_read_bytes, *call))
+        except BrokenProcessPool as exc:
+            if self.pool is pool:  # the first reading to see it starts the new pool
+                logger.error("a page reader died (%s): restarted; its pages read again", exc)
+                pool.shutdown(wait=False)
+                self.pool = workers.child_pool(self.processes)
+        # Every reading in flight failed with the child: read this page alone, so a page
+        # that kills its reader again takes no other page with it.
+        alone = workers.child_pool(1)
+        try:
+            return await asyncio.wrap_future(alone.submit(_read_bytes, *call))
+        except BrokenProcessPool:
+            error = "ReaderDied: the page reader died reading this page, twice"
+            return PageReading(PageKind.ARTICLE, error=error)
+        finally:
+            alone.shutdown(wait=False)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
