@@ -1,8 +1,8 @@
 """What the normalising pipelines share: the crawl's stats, one key prefix, the first example.
 
 Each pipeline counts what it could not place under its own prefix (xz/dates, xz/sources,
-xz/dropped), and keeps the first raw text of each kind as `<key>_example`, so a run record shows
-a case to look at, not only a number (docs/interface.md, crawl stats).
+xz/dropped), and keeps the first raw text of each kind as `<key>_example`, so the crawl stats
+show a case to look at, not only a number.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -27,9 +28,12 @@ from xzcrawler.storage import engine_for
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # CI replays the same examples every run (HYPOTHESIS_PROFILE=ci in .ci/run); by hand the
-# property tests keep exploring new ones.
-hypothesis_settings.register_profile("ci", derandomize=True)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# property tests keep exploring new ones. Neither lets the machine's speed fail a test: no
+# deadline and no too-slow health check (speed belongs to benchmarks/).
+_NO_CLOCK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", derandomize=True, **_NO_CLOCK)
+hypothesis_settings.register_profile("local", **_NO_CLOCK)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "local"))
 
 
 @pytest.fixture(scope="session")

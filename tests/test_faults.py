@@ -118,8 +118,8 @@ def test_transient_fault_is_retried_and_the_article_stored_in_the_same_run(
     assert (run.status, run.reason, failures(run)) == ("ok", None, portal_failures(env))
 
 
-# (fault, article, status and reason in the run record's failed_pages, attempts; None: see
-# test_unclassified_200_page_is_fetched_again_in_the_same_run)
+# (fault, article, status and reason in the run record's failed_pages, attempts). An unclassified
+# page is fetched again as a 503 is (test_unclassified_200_page_is_fetched_again_in_the_same_run).
 STAYS_BROKEN = [
     (Fault.HTTP_500, TARGET, 500, "HTTP 500", ATTEMPTS),
     (Fault.HTTP_502, TARGET, 502, "HTTP 502", ATTEMPTS),
@@ -131,8 +131,8 @@ STAYS_BROKEN = [
     (Fault.MIXED_ENCODING, TARGET, 200, "incomplete article page: undecodable text", ATTEMPTS),
     (Fault.OVERSIZE, TARGET, None, "DownloadCancelledError", 1),
     (Fault.REDIRECT_LOOP, TARGET, 302, "redirect loop", 1),
-    (Fault.GARBAGE, TARGET, 200, "unclassified page", None),
-    (Fault.EMPTY, TARGET, 200, "unclassified page", None),
+    (Fault.GARBAGE, TARGET, 200, "unclassified page", ATTEMPTS),
+    (Fault.EMPTY, TARGET, 200, "unclassified page", ATTEMPTS),
 ]
 
 
@@ -147,7 +147,7 @@ def test_page_that_stays_broken_is_recorded_and_fetched_by_the_next_run(
     index: int,
     status: int | None,
     reason: str,
-    tries: int | None,
+    tries: int,
 ) -> None:
     plan = FaultPlan(stall_seconds=3, oversize_bytes=300_000)
     env = fault_env(plan)
@@ -156,7 +156,7 @@ def test_page_that_stays_broken_is_recorded_and_fetched_by_the_next_run(
     first = crawl(env)
     assert first.returncode == 0, first.stderr[-3000:]
     assert interface_view(env.records()) == without(env, target), "nothing stored half"
-    assert tries is None or attempts(env, target) == tries
+    assert attempts(env, target) == tries
     run = runs(env)[-1]
     broken = {"url": url_of(env, target), "status": status, "reason": reason}
     assert failures(run) == sorted([*portal_failures(env), broken], key=lambda p: p["url"])
