@@ -467,3 +467,71 @@ def test_a_date_on_its_own_line_below_the_body_is_the_published_time(
 def test_the_sanitiser_keeps_content_tags_and_only_http_urls(html: str, kept: str) -> None:
     """The allow-list itself, on HTML the page walk might let through one day."""
     assert sanitise(html) == kept
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("光明日报记者 王建宏 张文攀", "王建宏、张文攀"),
+        ("新华网黑龙江频道　记者　伊琳　李清芬", "伊琳、李清芬"),
+        ("□ 本报记者 葛灵丹", "葛灵丹"),
+        ("新京报记者 彭冲 山东冠县报道", "彭冲"),
+        ("河南商报记者马俊峰/文 受访者供图", "马俊峰"),
+    ],
+)
+@pytest.mark.parametrize("place", ["lead", "closing"])
+def test_a_reporters_byline_with_the_paper_before_it_leaves_the_body_and_names_the_author(
+    line: str, author: str, place: str
+) -> None:
+    """The paper or channel printed before 记者, a bullet, a 报道 or 供图 tail: one line that is
+    only the byline (docs/templates.md, bylines)."""
+    body = f"<p>{line}</p>{BODY}" if place == "lead" else f"{BODY}<p>{line}</p>"
+    record = normalised(article_page("2020-11-12 来源：新华网", body))
+    assert (record["author"], record["body"].split("\n")) == (author, BODY_TEXT)
+
+
+def test_an_interviewers_question_is_body_not_a_byline() -> None:
+    question = "记者：你怎样看待农业补贴问题？"
+    body = f"<p>{BODY_TEXT[0]}</p><p>{question}</p><p>{BODY_TEXT[1]}</p>"
+    record = normalised(article_page("2020-11-12 作者：佚名 来源：新华网", body))
+    assert (record["author"], record["body"].split("\n")) == (
+        None,
+        [BODY_TEXT[0], question, BODY_TEXT[1]],
+    )
+
+
+@pytest.mark.parametrize(
+    ("closing", "author", "last"),
+    [
+        ("实现共赢。（常书香 马丹阳 ）", "常书香、马丹阳", "实现共赢。（常书香 马丹阳 ）"),
+        ("难道不是吗？”（姚峰 上海报道）", "姚峰", "难道不是吗？”（姚峰 上海报道）"),
+        ("<p>实现共赢。</p><p>（袁源）</p>", "袁源", "实现共赢。"),
+        ("<p>实现共赢。</p><p>（姚峰 上海报道）</p>", "姚峰", "实现共赢。"),
+        ("<p>实现共赢。</p><p>（全文完）</p>", None, "（全文完）"),
+    ],
+)
+def test_names_closing_the_body_credit_the_author(
+    closing: str, author: str | None, last: str
+) -> None:
+    body = "<p>第一段正文，内容足够长，用来当正文。</p>" + (
+        closing if closing.startswith("<p>") else f"<p>{closing}</p>"
+    )
+    record = normalised(article_page("2020-11-12 来源：新华网", body))
+    assert (record["author"], record["body"].split("\n")[-1]) == (author, last)
+
+
+@pytest.mark.parametrize(
+    ("closing", "editor"),
+    [
+        ("<p>（松花江网编辑 孙桂芳）</p>", "孙桂芳"),
+        ("<p>【编辑:刘欢】</p><p>责任编辑：</p>", "刘欢"),
+    ],
+)
+def test_editor_lines_leave_the_body_even_after_an_empty_one(closing: str, editor: str) -> None:
+    record = normalised(article_page(body=BODY + closing))
+    assert (record["editor"], record["body"].split("\n")) == (editor, BODY_TEXT)
+
+
+def test_a_pager_of_bracketed_page_numbers_leaves_the_body() -> None:
+    pager = '<p><a href="/a/2.html">[1]</a> <a href="/a/2_2.html">[2]</a> [3]</p>'
+    assert normalised(article_page(body=BODY + pager))["body"].split("\n") == BODY_TEXT

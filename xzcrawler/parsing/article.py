@@ -25,6 +25,7 @@ from xzcrawler.parsing.lists import continuation_links, listed_articles, paginat
 from xzcrawler.parsing.meta import labelled, meta_date, meta_window, read_labels
 from xzcrawler.parsing.page import Element, Page, memoised
 from xzcrawler.parsing.sanitise import body_html, body_images
+from xzcrawler.parsing.vocabulary import NOT_NAMES
 
 UNDECODABLE_RE = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 # A credit opening the lead paragraph: 本报讯（记者 王五）, （文/图 李四）, 【文/张三】.
@@ -36,13 +37,13 @@ LEAD_CREDIT_RE = re.compile(
 CLOSING_CREDIT_RE = re.compile(
     r"[（(](?P<credit>(?:(?:本报|本网|本台)?记者|文/图|图/文|文)\s*[/／:：\s]?\s*[^（）()]{2,30})[）)]$"
 )
-# Names alone in brackets closing the last paragraph, after its last sentence: …共赢”。（钟才文）
+# Names alone in brackets closing the last paragraph, after its last sentence: …共赢”。（钟才文）,
+# …。（常书香 马丹阳 ）, …吗？”（姚峰 上海报道）
 CLOSING_NAMES_RE = re.compile(
-    r"[。！？!?”」』]\s*[（(]"
-    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ 、\u3000][\u4e00-\u9fff]{2,4}){0,3})[）)]$"
-)
-NOT_NAMES = frozenset(
-    {"全文完", "未完待续", "待续", "本报讯", "综合", "整理", "编译", "供图", "摄影", "报道", "完"}
+    r"[。！？!?”」』]\s*[（(]\s*"
+    r"(?P<names>[\u4e00-\u9fff]{2,4}"
+    r"(?:[ 、\u3000](?![\u4e00-\u9fff]{0,6}报道)[\u4e00-\u9fff]{2,4}){0,3})"
+    r"(?:[ \u3000]+[\u4e00-\u9fff]{2,8}报道)?\s*[）)]$"
 )
 LEAD_PARAGRAPHS = 3
 ARTICLE_MIN_BODY_CHARS = 40  # an article page without a chain block or labels needs a body

@@ -22,6 +22,7 @@ from xzcrawler.parsing.vocabulary import (
     CREDIT_ROLES,
     FOOTER_LINE_WORDS,
     FOOTER_WORDS,
+    NOT_NAMES,
     SELF_LINK_LABELS,
     WIDGET_WORDS,
     WRITER_ROLES,
@@ -40,7 +41,10 @@ SHARE_LABEL_RE = re.compile(
     r"|更多.{0,40}请关注)"
 )
 _ROLE = rf"(?:{'|'.join(sorted({*WRITER_ROLES, *CREDIT_ROLES}, key=len, reverse=True))})"
-_NAME = r"[^\s/／:：|｜【】\[\]()（）]{1,20}(?:[ \u3000][^\s/／:：|｜【】\[\]()（）]{1,10}){0,3}?"
+# A credited name: no separator, colon or bracket, and no sentence punctuation (记者：…？ in an
+# interview is a question, not a credit).
+_NAME_CHAR = r"[^\s/／:：|｜【】\[\]()（）。？！?!，；]"
+_NAME = rf"{_NAME_CHAR}{{1,20}}(?:[ \u3000]{_NAME_CHAR}{{1,10}}){{0,3}}?"
 # One credit: 文/张三, 摄影：李四, 记者 王五, 编辑/赵六.
 CREDIT_RE = re.compile(
     rf"(?P<role>{_ROLE})\s*(?:[/／:：]|\s)\s*(?P<names>{_NAME})(?=$|[\s|｜,，;；】\])）])"
@@ -60,7 +64,9 @@ WRITER_RE = re.compile(rf"^(?:{'|'.join(sorted(WRITER_ROLES, key=len, reverse=Tr
 CAPTION_END_RE = re.compile(r"(?:摄|供图|摄影|图片来源[:：].{1,20})[)）]?$")
 _WIDGET_WORD = "|".join(sorted(map(re.escape, WIDGET_WORDS), key=len, reverse=True))
 WIDGET_RE = re.compile(rf"^(?:[\s【\[(（]*(?:{_WIDGET_WORD})[\s】\])）:：|｜]*)+$")
-_PAGER_WORD = r"上一页|下一页|首页|尾页|末页|第\s*\d+\s*页|共\s*\d+\s*页"
+_PAGER_WORD = (
+    r"上一页|下一页|首页|尾页|末页|第\s*\d+\s*页|共\s*\d+\s*页|\[\s*\d+\s*\]\s*\[\s*\d+\s*\]"
+)
 # A pager inside the article (第1页 2 3 下一页): pager words and page numbers only.
 PAGER_LINE_RE = re.compile(
     rf"^(?=.*(?:{_PAGER_WORD}))(?:[\s\[【]*(?:{_PAGER_WORD}|\d+|全文|阅读全文)[\s\]】:：]*)+$"
@@ -81,6 +87,26 @@ CLOSES_BODY_RE = re.compile(
         f"(?:{pattern.pattern})"
         for pattern in (ORIGINAL_LABEL_RE, SELF_LINK_LABEL_RE, SHARE_LABEL_RE)
     )
+)
+# A Chinese personal name as bylines print it: two to four characters, or a minority name
+# written with a middle dot (阿不都·热合曼).
+_PERSON = r"(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,12})"
+_PERSONS = rf"{_PERSON}(?:[\s、，,\u3000]+{_PERSON}){{0,5}}"
+# A line that is only a reporters' byline, the paper or channel before 记者 (光明日报记者 王建宏
+# 张文攀, □ 本报记者 葛灵丹, 新京报记者 彭冲 山东冠县报道, 河南商报记者马俊峰/文 受访者供图).
+REPORTER_LINE_RE = re.compile(
+    r"^[\s□■●◆◇▲△○◎]*[(（【\[]?\s*[^\s，。；：:？！、()（）【】]{0,16}?\s*(?:记者|通讯员|实习生)"
+    rf"\s*[:：]?\s*(?P<names>{_PERSONS})(?:\s*/\s*文)?"
+    r"(?:[\s\u3000]+[\u4e00-\u9fff]{2,8}报道|[\s\u3000]*[\u4e00-\u9fff]{0,6}供图)?\s*[)）】\]]?\s*$"
+)
+# A line that is only names in brackets, after the last paragraph: （袁源）, （姚峰 上海报道）.
+CLOSING_NAMES_LINE_RE = re.compile(
+    rf"^\s*[（(]\s*(?P<names>{_PERSONS}?)(?:[\s\u3000]+[\u4e00-\u9fff]{{2,8}}报道)?\s*[）)]\s*$"
+)
+# The editor named after the site, in brackets closing the body: （松花江网编辑 孙桂芳）.
+SITE_EDITOR_LINE_RE = re.compile(
+    r"^\s*[(（【\[]\s*[^\s，。；：:()（）【】]{1,12}?(?:责任编辑|编辑|责编)\s*[:：]?\s*"
+    rf"(?P<value>{_PERSONS})\s*[)）】\]]\s*$"
 )
 SENTENCE_END = ("。", "！", "？", "；", "…", ".", "!", "?")
 CAPTION_MAX_CHARS = 60
@@ -245,6 +271,14 @@ def body(page: Page) -> Body:
             continue
         if DROPPED_LINE_RE.match(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
             continue
+        reporters = REPORTER_LINE_RE.match(text)
+        if reporters:
+            byline = byline or f"记者 {reporters['names']}"
+            continue
+        closing = CLOSING_NAMES_LINE_RE.match(text)
+        if closing and not NOT_NAMES & set(re.split(r"[\s、，,]+", closing["names"])):
+            byline = byline or closing["names"]
+            continue
         if CREDITS_LINE_RE.match(text) and not EDITOR_LINE_RE.match(text):
             byline = byline or writer_credit(text)
             credited_editor = credited_editor or _credited_editor(text)
@@ -259,11 +293,18 @@ def body(page: Page) -> Body:
 
 def _editor(page: Page, kept: list[int], stop: int) -> tuple[str | None, list[int]]:
     """The closing 责任编辑 line (taken out of the body), or one just after the body."""
+    found: str | None = None
+    taken: list[int] = []  # an editor line without a name (责任编辑：) is furniture too
     for position in range(len(kept) - 1, max(len(kept) - 4, -1), -1):
-        match = EDITOR_LINE_RE.match(page.lines[kept[position]].text)
+        text = page.lines[kept[position]].text
+        match = EDITOR_LINE_RE.match(text) or SITE_EDITOR_LINE_RE.match(text)
         if match:
-            value = match.group("value").strip() or None
-            return value, kept[:position] + kept[position + 1 :]
+            taken.append(position)
+            found = match.group("value").strip() or None
+            if found:
+                break
+    if taken:
+        return found, [line for i, line in enumerate(kept) if i not in taken]
     holder = container(page)
     after = page.end[holder] if holder is not None else stop
     for line in sorted({t.line for t in page.tokens[after : chain_start(page)]}):

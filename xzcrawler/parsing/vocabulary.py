@@ -91,6 +91,10 @@ CREDIT_ROLES = (
     "校对", "初审", "复审", "终审", "编审", "审校", "美编", "制图", "设计", "统筹", "监制", "策划",
     "通讯员", "实习生", "翻译", "编译", "整理",
 )  # fmt: skip
+# Words that close a paragraph in brackets like a writer's name, and are none: （全文完）.
+NOT_NAMES = frozenset(
+    {"全文完", "未完待续", "待续", "本报讯", "综合", "整理", "编译", "供图", "摄影", "报道", "完"}
+)
 CAPTION_OPENERS = ("图为", "图片为", "上图", "下图", "左图", "右图", "图：", "图:", "▲", "△", "↑")
 FOOTER_WORDS = ("版权所有", "Copyright", "©", "ICP备", "ICP证")
 # Footer words that a sentence of the body may hold too (…主办，…承办): a footer only in a
