@@ -535,3 +535,28 @@ def test_editor_lines_leave_the_body_even_after_an_empty_one(closing: str, edito
 def test_a_pager_of_bracketed_page_numbers_leaves_the_body() -> None:
     pager = '<p><a href="/a/2.html">[1]</a> <a href="/a/2_2.html">[2]</a> [3]</p>'
     assert normalised(article_page(body=BODY + pager))["body"].split("\n") == BODY_TEXT
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        (  # no <title>; the meta line opens with the site's URL: the line above it
+            "<html><head></head><body><div>汽车 &gt;&gt; 车坛动态</div>"
+            "<div>广汽回应合资内幕 全面合作即将展开</div>"
+            "<div>http://www.example.com/　2005-07-18 13:03:17</div>"
+            f"<div class=content>{BODY}</div></body></html>",
+            "广汽回应合资内幕 全面合作即将展开",
+        ),
+        (  # <title> names only the site, no meta line: the title-classed cell
+            "<html><head><title>北医新闻网_(新闻)</title></head><body>"
+            "<div><a href=/>首页</a>&gt;&gt;<a href=/rw/>人物聚焦</a></div>"
+            "<table><tr><td class=bt_title>李简——新外科运动向我们走来</td></tr></table>"
+            f"<div class=content>{BODY}</div></body></html>",
+            "李简——新外科运动向我们走来",
+        ),
+    ],
+)
+def test_a_title_without_a_heading_or_an_agreeing_head_is_still_found(
+    page: str, title: str
+) -> None:
+    assert parsing.parse_article(html_response(page, URL), FETCHED_AT).title == title

@@ -260,17 +260,38 @@ def title(page: Page) -> tuple[str | None, int, int]:
     if heading is not None:
         return page.first_line(heading)
     if crumb_end < meta_at < len(page.tokens):
-        before = page.tokens[meta_at - 1]
-        text = squash(before.text)
-        if (
-            before.link is None
-            and before.line != page.tokens[meta_at].line
-            and len(text) >= TITLE_FALLBACK_MIN_CHARS
-            and not TIME_ONLY_RE.fullmatch(text)
-        ):
-            return text, meta_at - 1, meta_at
+        above = _line_above(page, meta_at, crumb_end)
+        if above is not None:
+            return above
+    # Else a title-classed element (<td class=bt_title>), then what the head says.
+    classed = [
+        el
+        for el in _candidates(page, classed=True)
+        if crumb_end <= page.start[el] and not _is_link_only(page, el)
+    ]
+    if classed:
+        return page.first_line(classed[0])
     titles = document_titles(page)
     return (titles[0] if titles else None), -1, -1
+
+
+def _line_above(page: Page, meta_at: int, crumb_end: int) -> tuple[str, int, int] | None:
+    """The text above the meta line: the token before it on a line of its own, or, where the
+    meta line opens with something else (the site's URL, a logo text), the line above."""
+    before = page.tokens[meta_at - 1]
+    meta_line = page.tokens[meta_at].line
+    if before.line != meta_line:
+        text, start, stop = squash(before.text), meta_at - 1, meta_at
+        link_only = before.link is not None
+    else:
+        line = page.lines[meta_line - 1] if meta_line > 0 else None
+        if line is None or line.tokens[0] < crumb_end:
+            return None
+        text, start, stop = line.text, line.tokens[0], line.tokens[-1] + 1
+        link_only = all(page.tokens[i].link is not None for i in line.tokens)
+    if link_only or len(text) < TITLE_FALLBACK_MIN_CHARS or TIME_ONLY_RE.fullmatch(text):
+        return None
+    return text, start, stop
 
 
 @memoised
