@@ -560,3 +560,27 @@ def test_a_title_without_a_heading_or_an_agreeing_head_is_still_found(
     page: str, title: str
 ) -> None:
     assert parsing.parse_article(html_response(page, URL), FETCHED_AT).title == title
+
+
+@pytest.mark.parametrize(
+    ("meta", "source"),
+    [
+        ("2020-11-12 09:57　　光明网", "光明网"),
+        ("2005年03月31日03:18 <span>北京娱乐信报</span>", "北京娱乐信报"),
+        ("http://www.example.com 2005年03月21日 11:21 《理财周刊》", "理财周刊"),
+        ("2020-11-12 09:57 <div>分享到：</div>", None),
+    ],
+)
+def test_a_publisher_after_the_date_needs_no_label(meta: str, source: str | None) -> None:
+    assert normalised(article_page(meta))["source"] == source
+
+
+def test_a_meta_line_below_the_body_is_found_above_the_footers_own_lines() -> None:
+    below = (
+        "<ul><li>来源：巴彦淖尔日报　编辑：苏亮</li></ul><div>扫一扫在手机打开当前页</div>"
+        "<ul><li><a href=/gy/>关于我们</a></li><li><a href=/map/>网站地图</a></li></ul>"
+        "<div>某市人民政府办公室（主办）　某市大数据中心（承办）　<a href=/icp>蒙ICP备 05006530</a>"
+        "</div>"
+    )
+    record = normalised(article_page("2020-11-11 09:52", chain="", below=below))
+    assert (record["source"], record["body"].split("\n")) == ("巴彦淖尔日报", BODY_TEXT)

@@ -22,7 +22,13 @@ from xzcrawler.parsing.chain import (
 )
 from xzcrawler.parsing.heading import breadcrumb, section_path, title
 from xzcrawler.parsing.lists import continuation_links, listed_articles, pagination_links
-from xzcrawler.parsing.meta import labelled, meta_date, meta_window, read_labels
+from xzcrawler.parsing.meta import (
+    labelled,
+    meta_date,
+    meta_window,
+    read_labels,
+    unlabelled_source,
+)
 from xzcrawler.parsing.page import Element, Page, memoised
 from xzcrawler.parsing.sanitise import body_html, body_images
 from xzcrawler.parsing.vocabulary import NOT_NAMES
@@ -64,6 +70,8 @@ def meta_values(page: Page) -> dict[str, tuple[str | None, str | None]]:
     if span.lower_meta is not None:
         for kind, value in read_labels(page, page.tokens[slice(*span.lower_meta)]).items():
             found.setdefault(kind, value)
+    if "source" not in found and (publisher := unlabelled_source(page, first, stop)):
+        found["source"] = publisher
     return found
 
 

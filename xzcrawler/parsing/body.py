@@ -15,13 +15,11 @@ from xzcrawler.parsing.chain import (
     chain_start,
 )
 from xzcrawler.parsing.heading import title
-from xzcrawler.parsing.meta import EDITOR_LINE_RE, lower_meta, meta_window
+from xzcrawler.parsing.meta import EDITOR_LINE_RE, footer_text, lower_meta, meta_window
 from xzcrawler.parsing.page import BLOCK_TAGS, Element, Line, Page, memoised
 from xzcrawler.parsing.vocabulary import (
     CAPTION_OPENERS,
     CREDIT_ROLES,
-    FOOTER_LINE_WORDS,
-    FOOTER_WORDS,
     NOT_NAMES,
     SELF_LINK_LABELS,
     WIDGET_WORDS,
@@ -29,10 +27,6 @@ from xzcrawler.parsing.vocabulary import (
 )
 
 PARAGRAPH_TAGS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "dd", "blockquote"})
-FOOTER_RE = re.compile("|".join(map(re.escape, FOOTER_WORDS)))
-FOOTER_LINE_RE = re.compile("|".join(map(re.escape, FOOTER_LINE_WORDS)))
-FOOTER_LINE_MAX_CHARS = 40
-FOOTER_MAX_CHARS = 200
 SELF_LINK_LABEL_RE = re.compile(rf"^(?:{'|'.join(SELF_LINK_LABELS)})")
 # What closes the body: share and print widgets, related lists, tag lines, disclaimers.
 SHARE_LABEL_RE = re.compile(
@@ -135,7 +129,7 @@ def body_range(page: Page) -> BodyRange:
         if not text_seen:
             text_seen = len(text) >= BODY_TEXT_MIN_CHARS and page.tokens[i].link is None
             continue
-        if CLOSES_BODY_RE.match(text) or (i > begin and _footer(text)):
+        if CLOSES_BODY_RE.match(text) or (i > begin and footer_text(text)):
             stop = i
             break
     # A meta line below the body closes it (本文来源：X 作者：Y), or sits before the chain block
@@ -145,17 +139,9 @@ def body_range(page: Page) -> BodyRange:
     return BodyRange(begin, min(stop, lower[0]) if lower else stop, lower)
 
 
-def _footer(text: str) -> bool:
-    if len(text) >= FOOTER_MAX_CHARS:
-        return False
-    return FOOTER_RE.search(text) is not None or (
-        len(text) < FOOTER_LINE_MAX_CHARS and FOOTER_LINE_RE.search(text) is not None
-    )
-
-
 def _footer_start(page: Page, start: int) -> int:
     return next(
-        (i for i in range(start, len(page.tokens)) if _footer(page.tokens[i].text)),
+        (i for i in range(start, len(page.tokens)) if footer_text(page.tokens[i].text)),
         len(page.tokens),
     )
 

@@ -16,6 +16,8 @@ from xzcrawler.parsing.vocabulary import (
     AUTHOR_LABELS,
     DATE_LABELS,
     EDITOR_LABELS,
+    FOOTER_LINE_WORDS,
+    FOOTER_WORDS,
     NOISE_LABELS,
     SOURCE_BARE_LABELS,
     SOURCE_LABELS,
@@ -59,6 +61,10 @@ CLOSING_BRACKETS = frozenset(OPEN_BRACKETS.values())
 OPENER = {closer: opener for opener, closer in OPEN_BRACKETS.items()}
 EDGE_CHARS = " \t\r\n,，;；|｜/"
 
+FOOTER_RE = re.compile("|".join(map(re.escape, FOOTER_WORDS)))
+FOOTER_LINE_RE = re.compile("|".join(map(re.escape, FOOTER_LINE_WORDS)))
+FOOTER_LINE_MAX_CHARS = 40
+FOOTER_MAX_CHARS = 200
 META_SCAN_TOKENS = 40  # how far after the title the meta line may start
 META_SKIP_TOKENS = 8  # subtitle / share tokens tolerated between the title and the meta line
 META_VALUE_MAX_CHARS = 30  # a value in its own cell (来源：| 七一网); longer text is the body
@@ -67,6 +73,7 @@ META_CELL_MAX_CHARS = 80  # ...unless the cell holds nothing else (a long publis
 META_LINE_MAX_CHARS = 80  # longer text holding one label or a date is a body paragraph...
 SENTENCE_MIN_CHARS = 12
 SENTENCE_ENDS = ("。", "！", "？", "；", "”")
+TIME_RE = re.compile(r"\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?")
 NUMBER_RE = re.compile(r"[\d,，.万次kK+ ]{1,12}")
 META_LABEL_NEAR = 10  # ...unless a label opens it, or a date does, or it holds several labels
 
@@ -209,7 +216,9 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
             or (found is not None and meta_like(text) and len(text) <= META_VALUE_MAX_CHARS)
         ):
             found = (line.tokens[0], found[1] if found else line.tokens[-1] + 1)
-        elif found is not None or not _furniture(page, line.tokens, text):
+        elif found is not None or not (
+            _furniture(page, line.tokens, text) or footer_text(text)
+        ):  # before the meta line is found: widgets, footer links and the footer's own lines
             break
         index -= 1
     return found
@@ -238,6 +247,15 @@ def _lone_date(page: Page, index: int) -> bool:
     spans_lines = index >= 2 and page.tokens[page.lines[index - 2].tokens[-1]].block is previous
     return block is not previous and (
         block.tag in VALUE_CELL_TAGS or block.getparent() is not previous.getparent() or spans_lines
+    )
+
+
+def footer_text(text: str) -> bool:
+    """A footer's text: 版权所有, ICP备 …; 主办单位 and the like only in a short line of its own."""
+    if len(text) >= FOOTER_MAX_CHARS:
+        return False
+    return FOOTER_RE.search(text) is not None or (
+        len(text) < FOOTER_LINE_MAX_CHARS and FOOTER_LINE_RE.search(text) is not None
     )
 
 
@@ -326,6 +344,42 @@ def read_labels(page: Page, tokens: list[Token]) -> dict[str, tuple[str | None, 
     if "date" not in found and UPDATED_AS_DATE_RE.search(line) and "updated" in found:
         found["date"] = found["updated"]  # 更新时间 as the only date (动易 PowerEasy)
     return found
+
+
+# A publisher's name as meta lines print it without a label: a paper, site, agency, station or
+# app (光明网, 北京娱乐信报, 《理财周刊》, 新华社, 央视新闻客户端), nothing else on its token.
+PUBLISHER_NAME_RE = re.compile(
+    r"《?[\u4e00-\u9fffA-Za-z0-9·]{1,18}(?:报|网|社|(?<!平)台|刊|志|新闻|客户端|频道)》?"
+)
+UNLABELLED_SOURCE_TOKENS = 3  # how far after the date an unlabelled publisher may stand
+SPACE_CHARS = " \t\r\n\xa0\u3000\u2002\u2003"
+
+
+def unlabelled_source(page: Page, first: int, stop: int) -> tuple[str, str | None] | None:
+    """A publisher printed after the meta line's date without a label (2022-02-13 09:57 光明网),
+    on the date's line or the next: read only where no label names the source."""
+    for date_at in range(first, stop):
+        date = DATE_RE.search(page.tokens[date_at].text)
+        if date is not None:
+            break
+    else:
+        return None
+    date_token = page.tokens[date_at]
+    # what follows the date in its own token, then the tokens after it
+    texts = [(date_token.text[date.end() :], None)] + [
+        (token.text, token)
+        for token in page.tokens[date_at + 1 : date_at + 1 + UNLABELLED_SOURCE_TOKENS]
+        if token.line <= date_token.line + 1
+    ]
+    for raw, token in texts:
+        text = raw.strip(SPACE_CHARS + "|｜")
+        if not text or TIME_RE.fullmatch(text):
+            continue
+        if not PUBLISHER_NAME_RE.fullmatch(text):
+            return None
+        link = token.link if token is not None else None
+        return text.strip("《》"), page.link_url(link.get("href")) if link is not None else None
+    return None
 
 
 META_DATE_NAMES = (
