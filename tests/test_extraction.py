@@ -584,3 +584,20 @@ def test_a_meta_line_below_the_body_is_found_above_the_footers_own_lines() -> No
     )
     record = normalised(article_page("2020-11-11 09:52", chain="", below=below))
     assert (record["source"], record["body"].split("\n")) == ("巴彦淖尔日报", BODY_TEXT)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        f"<p><strong>15家企业</strong></p><p><strong>{TITLE}</strong></p>",  # kicker, headline
+        "<p>【新春走基层】</p>",  # the column's name
+    ],
+)
+def test_a_headline_copy_with_its_kicker_and_a_column_name_open_no_body(opening: str) -> None:
+    assert normalised(article_page(body=opening + BODY))["body"].split("\n") == BODY_TEXT
+
+
+@pytest.mark.parametrize("widget", ["<p>展开全文</p>", "<div>分享让更多人看到</div>"])
+def test_read_more_and_share_prompts_leave_the_body(widget: str) -> None:
+    body = BODY[: BODY.index("</p>") + 4] + widget + BODY[BODY.index("</p>") + 4 :]
+    assert normalised(article_page(body=body))["body"].split("\n") == BODY_TEXT

@@ -102,6 +102,10 @@ SITE_EDITOR_LINE_RE = re.compile(
     r"^\s*[(（【\[]\s*[^\s，。；：:()（）【】]{1,12}?(?:责任编辑|编辑|责编)\s*[:：]?\s*"
     rf"(?P<value>{_PERSONS})\s*[)）】\]]\s*$"
 )
+# A column's name alone in brackets on the body's first line: 【新春走基层】, [编者按].
+COLUMN_LINE_RE = re.compile(r"^\s*[【\[]\s*[^【】\[\]]{2,12}\s*[】\]]\s*$")
+KICKER_MAX_LINES = 2  # lines of a kicker (引题) printed above the headline's copy in the body
+KICKER_MAX_CHARS = 30
 SENTENCE_END = ("。", "！", "？", "；", "…", ".", "!", "?")
 CAPTION_MAX_CHARS = 60
 BODY_TEXT_MIN_CHARS = 10
@@ -253,7 +257,11 @@ def body(page: Page) -> Body:
         seen.add(token.line)
         line = page.lines[token.line]
         text = line.text
-        if line.tokens[0] < span.begin or text == title_text:
+        if line.tokens[0] < span.begin:
+            continue
+        if text == title_text:  # the headline printed again: a kicker above it goes with it
+            if all(_headline_part(page.lines[i].text) for i in kept[: KICKER_MAX_LINES + 1]):
+                kept.clear()
             continue
         if DROPPED_LINE_RE.match(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
             continue
@@ -269,12 +277,19 @@ def body(page: Page) -> Body:
             byline = byline or writer_credit(text)
             credited_editor = credited_editor or _credited_editor(text)
             continue
+        if not kept and COLUMN_LINE_RE.match(text):  # 【新春走基层】 opening the body
+            continue
         if _caption(page, line):
             captions.append(token.line)
             continue
         kept.append(token.line)
     editor, kept = _editor(page, kept, span.stop)
     return Body(kept, captions, editor or credited_editor, byline)
+
+
+def _headline_part(text: str) -> bool:
+    """A kicker of the headline (15家企业 above 17种产品入选…): short, no sentence."""
+    return len(text) <= KICKER_MAX_CHARS and not text.endswith(SENTENCE_END)
 
 
 def _editor(page: Page, kept: list[int], stop: int) -> tuple[str | None, list[int]]:
