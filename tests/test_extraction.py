@@ -601,3 +601,19 @@ def test_a_headline_copy_with_its_kicker_and_a_column_name_open_no_body(opening:
 def test_read_more_and_share_prompts_leave_the_body(widget: str) -> None:
     body = BODY[: BODY.index("</p>") + 4] + widget + BODY[BODY.index("</p>") + 4 :]
     assert normalised(article_page(body=body))["body"].split("\n") == BODY_TEXT
+
+
+@pytest.mark.parametrize(
+    ("after_image", "kept"),
+    [
+        (["春眠不觉晓", "处处闻啼鸟", "夜来风雨声"], ["春眠不觉晓", "处处闻啼鸟", "夜来风雨声"]),
+        (["村民在采摘草莓", "（张三 摄）"], []),
+        (["村民在采摘草莓"], []),
+    ],
+)
+def test_centred_lines_after_an_image_are_a_poem_when_several_and_a_caption_when_one(
+    after_image: list[str], kept: list[str]
+) -> None:
+    centred = "".join(f'<p style="text-align:center">{line}</p>' for line in after_image)
+    body = BODY + '<p style="text-align:center"><img src="/a.jpg"></p>' + centred
+    assert normalised(article_page(body=body))["body"].split("\n") == BODY_TEXT + kept

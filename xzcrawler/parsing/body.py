@@ -235,7 +235,33 @@ def _caption(page: Page, line: Line) -> bool:
         return True
     if text.startswith(CAPTION_OPENERS) or CAPTION_END_RE.search(text):
         return True
-    return line.images_before > 0 and _centred(page, line) and not text.endswith(SENTENCE_END)
+    return (
+        line.images_before > 0
+        and _centred_short(page, line)
+        and not _verse_follows(page, page.tokens[line.tokens[0]].line)
+    )
+
+
+def _centred_short(page: Page, line: Line) -> bool:
+    return (
+        len(line.text) <= CAPTION_MAX_CHARS
+        and not line.text.endswith(SENTENCE_END)
+        and _centred(page, line)
+    )
+
+
+def _verse_follows(page: Page, index: int) -> bool:
+    """The next line is centred and short too, with no image before it: lines of a poem after
+    an image, not the image's caption."""
+    if index + 1 >= len(page.lines):
+        return False
+    following = page.lines[index + 1]
+    return (
+        following.images_before == 0
+        and _centred_short(page, following)
+        and not CAPTION_END_RE.search(following.text)  # a caption's second line: （张三 摄）
+        and not CREDITS_LINE_RE.match(following.text)
+    )
 
 
 @memoised
