@@ -28,8 +28,7 @@ import json
 import logging
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, Self
@@ -40,9 +39,8 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from sqlalchemy import create_engine, func, select, update
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
-from xzcrawler import workers
+from pipelines.writer import WriterProcess, describe, lost_database, row_error
 from xzcrawler.models import Article, Base, CrawlRun
 from xzcrawler.stats_keys import (
     PROBLEM_PAGES,
@@ -54,7 +52,6 @@ from xzcrawler.stats_keys import (
 )
 from xzcrawler.storage import (
     ArticleStore,
-    DatabaseLost,
     WriteCounts,
     database_digest,
     engine_for,
@@ -67,9 +64,6 @@ logger = logging.getLogger(__name__)
 _DATETIME_FIELDS = ("published_at", "fetched_at", "updated_at")
 _DATE_FIELDS = ("dateline_date",)
 _RUN_DATETIME_FIELDS = ("started_at", "finished_at")
-# PostgreSQL error classes a row causes, not the server: 22 data exception (a value the column
-# cannot take), 23 integrity, 54 program limit exceeded (an index entry or a tsvector too big).
-_ROW_SQLSTATE_CLASSES = ("22", "23", "54")
 _URL_IN_LINE = re.compile(r'"url":\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -113,36 +107,6 @@ def _load_row(line: str) -> dict[str, Any]:
     return row
 
 
-def _describe(exc: BaseException) -> str:
-    """One line: the exception type and the first line of the database's message."""
-    if isinstance(exc, WriteFailed):
-        return exc.description
-    detail = getattr(exc, "orig", None) or exc
-    first = (str(detail).strip().splitlines() or [""])[0]
-    return f"{type(detail).__name__}: {first}"[:500]
-
-
-def _lost_database(exc: BaseException) -> bool:
-    return isinstance(exc, DatabaseLost) or (isinstance(exc, WriteFailed) and exc.lost)
-
-
-def row_error(exc: BaseException) -> bool:
-    """Whether an exception is the row's fault (written alone it fails again) rather than the
-    database's (gone, locked, its file deleted): those are retried and spooled."""
-    if isinstance(exc, WriteFailed):
-        return exc.row_fault
-    if isinstance(exc, DatabaseLost | DisconnectionError | OSError):
-        return False
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return False
-        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-        if sqlstate[:2] in _ROW_SQLSTATE_CLASSES:
-            return True
-        return not isinstance(exc, OperationalError)
-    return True
-
-
 class Writes(Protocol):
     """What the pipeline asks of the database: an ArticleStore here, or in the writer."""
 
@@ -151,73 +115,6 @@ class Writes(Protocol):
     def quarantine(self, url: str | None, reason: str, row: dict[str, Any]) -> None: ...
 
     def healthy(self) -> bool: ...
-
-
-class WriteFailed(Exception):
-    """A write that failed in the writer process, as the pipeline needs to judge it: the
-    database's exception itself may not survive pickling (SQLAlchemy's often do not)."""
-
-    def __init__(self, description: str, row_fault: bool, lost: bool) -> None:
-        super().__init__(description)
-        self.description, self.row_fault, self.lost = description, row_fault, lost
-
-    def __reduce__(self) -> tuple[type[WriteFailed], tuple[str, bool, bool]]:
-        return type(self), (self.description, self.row_fault, self.lost)
-
-
-class WriterProcess:
-    """An ArticleStore in a child process (xzcrawler.workers): upserts, search tokens and
-    SQLAlchemy's statement building then cost the reactor's thread nothing, not even the GIL.
-    Calls block the pipeline's writer thread, one at a time, in the order made. A writer that
-    dies (the OOM killer) fails its call as the database's fault, so the batch is retried by a
-    new writer and, failing that, spooled."""
-
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return workers.child_pool(1, _open_store, (self.database_url,))
-
-    def _call(self, method: str, *args: Any) -> Any:
-        try:
-            return self.pool.submit(_store_call, method, *args).result()
-        except BrokenProcessPool as exc:
-            self.pool.shutdown(wait=False)
-            self.pool = self._start()
-            raise WriteFailed(f"the writer process died ({exc})", False, False) from None
-
-    def write(self, rows: list[dict[str, Any]]) -> WriteCounts:
-        return self._call("write", rows)  # type: ignore[no-any-return]
-
-    def quarantine(self, url: str | None, reason: str, row: dict[str, Any]) -> None:
-        self._call("quarantine", url, reason, row)
-
-    def healthy(self) -> bool:
-        try:
-            return self._call("healthy")  # type: ignore[no-any-return]
-        except WriteFailed:
-            return False
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-
-
-_child_store: ArticleStore | None = None
-
-
-def _open_store(database_url: str) -> None:
-    global _child_store
-    _child_store = ArticleStore(engine_for(database_url))
-
-
-def _store_call(method: str, *args: Any) -> Any:
-    """In the writer process: one ArticleStore call, its failure as a WriteFailed."""
-    assert _child_store is not None
-    try:
-        return getattr(_child_store, method)(*args)
-    except Exception as exc:
-        raise WriteFailed(_describe(exc), row_error(exc), isinstance(exc, DatabaseLost)) from None
 
 
 class StoragePipeline:
@@ -314,13 +211,13 @@ class StoragePipeline:
             try:
                 return self.writes.write(batch)
             except Exception as exc:
-                if attempt == self.retries or row_error(exc) or _lost_database(exc):
+                if attempt == self.retries or row_error(exc) or lost_database(exc):
                     raise
                 delay = min(2**attempt, 30)
                 logger.warning(
                     "storage: write of %d articles failed (%s); retry %d/%d in %ds",
                     len(batch),
-                    _describe(exc),
+                    describe(exc),
                     attempt + 1,
                     self.retries,
                     delay,
@@ -340,7 +237,7 @@ class StoragePipeline:
                 if not row_error(exc) or not self.writes.healthy():
                     self._spool(batch[position:], exc)
                     return
-                self._quarantine(row, _describe(exc))
+                self._quarantine(row, describe(exc))
             else:
                 self._count(counts)
 
@@ -353,7 +250,7 @@ class StoragePipeline:
         try:
             self.writes.quarantine(url, reason, kept)
         except Exception as exc:  # the database takes no quarantine row either: a file then
-            logger.warning("storage: quarantine table unwritable (%s)", _describe(exc))
+            logger.warning("storage: quarantine table unwritable (%s)", describe(exc))
             where = str(self.quarantine_file)
             record = {"url": url, "reason": reason, "row": kept}
             record["quarantined_at"] = datetime.now().astimezone().isoformat()
@@ -372,7 +269,7 @@ class StoragePipeline:
         except OSError as err:
             self._lost(
                 batch,
-                f"could not be written ({_describe(exc)}) nor spooled "
+                f"could not be written ({describe(exc)}) nor spooled "
                 f"({type(err).__name__}: {err.strerror or err})",
             )
             return
@@ -381,7 +278,7 @@ class StoragePipeline:
             "storage: %d articles could not be written to %s (%s); kept in %s for the next run",
             len(batch),
             mask_url(self.database_url),
-            _describe(exc),
+            describe(exc),
             self.spool,
         )
 
@@ -440,7 +337,7 @@ class StoragePipeline:
                 except (ValueError, TypeError) as exc:
                     found = _URL_IN_LINE.search(line)
                     url = json.loads(f'"{found.group(1)}"') if found else None
-                    reason = f"unreadable spool line {number} of {path.name}: {_describe(exc)}"
+                    reason = f"unreadable spool line {number} of {path.name}: {describe(exc)}"
                     self._quarantine({"url": url}, reason, line=line[:100_000])
         if rows:
             self.stats.inc_value("xz/storage/replayed", len(rows))
@@ -465,7 +362,7 @@ class StoragePipeline:
                 ).first()
                 self.stored_before = conn.execute(select(func.count(Article.id))).scalar_one()
         except Exception as exc:
-            logger.warning("storage: could not read the open run (%s)", _describe(exc))
+            logger.warning("storage: could not read the open run (%s)", describe(exc))
             return
         self.run = tuple(found) if found else None  # type: ignore[assignment]
 

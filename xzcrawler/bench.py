@@ -1,7 +1,10 @@
 """`python -m xzcrawler bench`: our crawl against Scrapy's own ceiling on the replica portal.
 
 The replica is served from its own process, so its page rendering does not share the crawler's
-event loop; each crawl runs in a fresh child process, so its peak RSS is its own (os.wait4).
+event loop; each crawl runs in a fresh child process. Its peak RSS is summed over its whole
+process tree (the page readers and the writer included), sampled from /proc; its CPU is the
+tree's (os.wait4 counts the children it waited for). Crawl time ends when the last row is
+written: Scrapy's elapsed time includes closing the pipelines, the writer's drain with them.
 Three crawls, each `--repeat` times, medians reported:
 (a) the ceiling: a bare spider following the same links (nav, list pages, 上一篇/下一篇) with a
     regex, parsing and storing nothing; (b) the full crawl into a fresh SQLite database, every
@@ -13,14 +16,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,6 +56,9 @@ SERVING_RE = re.compile(r"serving (http://\S+)")
 STAT_RE = r"'{}': ([0-9.]+)"
 ARTICLE_FETCHES = "bench/articles"
 CRAWLS = ("ceiling", "full", "rerun")
+SAMPLE_SECONDS = 0.1
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 class CeilingSpider(scrapy.Spider):
@@ -83,6 +91,7 @@ class CrawlFigures:
     wall_seconds: float  # the whole process, start-up and schema checks included
     cpu_seconds: float  # the crawler's own, so a busy machine shows less in it than in time
     peak_rss_mb: float
+    process_cpu: dict[int, float] = field(default_factory=dict, compare=False)
 
     @property
     def pps(self) -> float:
@@ -94,15 +103,65 @@ def _stat(log: str, name: str) -> float:
     return float(found[-1]) if found else 0.0
 
 
-def run_child(argv: Sequence[str], log_file: Path, article_stat: str) -> CrawlFigures:
-    """One crawl in a fresh process; its peak RSS from the kernel's accounting of that child."""
+class TreeSampler(threading.Thread):
+    """Samples a process tree from /proc every SAMPLE_SECONDS: the peak of its summed RSS, and
+    each process's CPU seconds (utime + stime) at its last sample, by pid."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_rss_bytes = 0
+        self.cpu_seconds: dict[int, float] = {}
+        self.stopped = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.stopped.wait(SAMPLE_SECONDS):
+            rss = 0
+            for pid, (cpu, resident) in _tree(self.root).items():
+                self.cpu_seconds[pid] = cpu
+                rss += resident
+            self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def _tree(root: int) -> dict[int, tuple[float, int]]:
+    """pid -> (CPU seconds, RSS bytes) of `root` and its descendants, from /proc."""
+    found: dict[int, tuple[int, float, int]] = {}  # pid -> (parent, cpu, rss)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        found[int(entry.name)] = (int(fields[1]), cpu, int(fields[21]) * PAGE_BYTES)
+    tree = {root} if root in found else set()
+    grew = True
+    while grew:
+        children = {pid for pid, (parent, _, _) in found.items() if parent in tree} - tree
+        tree |= children
+        grew = bool(children)
+    return {pid: (found[pid][1], found[pid][2]) for pid in tree}
+
+
+def run_child(
+    argv: Sequence[str], log_file: Path, article_stat: str, *, wrapper: Sequence[str] = ()
+) -> CrawlFigures:
+    """One crawl in a fresh process (under `wrapper`, a profiler, if given)."""
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*wrapper, sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    sampler = TreeSampler(child.pid)
     assert child.stderr is not None
     stderr = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
+    sampler.stop()
     child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
     log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
@@ -116,8 +175,101 @@ def run_child(argv: Sequence[str], log_file: Path, article_stat: str) -> CrawlFi
         crawl_seconds=_stat(log, "elapsed_time_seconds"),
         wall_seconds=wall,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        peak_rss_mb=max(sampler.peak_rss_bytes, usage.ru_maxrss * 1024) / 2**20,
+        process_cpu=dict(sampler.cpu_seconds),
     )
+
+
+# --- the per-stage profile ---------------------------------------------------------------------
+
+PROFILE_RATE = 250  # samples a second per thread
+# Innermost frames of a thread that waits (py-spy cannot always tell): their samples cost no CPU.
+IDLE_FRAMES = re.compile(
+    r"^(?:\S+\.)?(?:select|poll|wait|_wait|sleep|_recv|_send|_worker|untilConcludes|_exit_with)"
+    r" \("
+)
+# The stage of a sample: by its innermost frame of ours (then of the pools' plumbing); the
+# rest (Scrapy, Twisted, asyncio, under our runner) is Scrapy's own work.
+STAGES = (
+    ("page walk", ("xzcrawler/parsing/page.py",)),
+    ("field extraction", ("xzcrawler/parsing/",)),
+    ("search index", ("xzcrawler/search.py",)),
+    ("storage", ("xzcrawler/storage.py", "pipelines/storage.py", "xzcrawler/models.py")),
+    ("normalisation", ("pipelines/",)),
+    ("pool plumbing", ("xzcrawler/reading.py", "xzcrawler/workers.py")),
+    ("navigation", ("xzcrawler/spiders/", "xzcrawler/frontier.py", "xzcrawler/urls.py")),
+)
+SCRAPY = "download/Scrapy"
+OUR_FRAME = re.compile(r"\(((?:xzcrawler|pipelines)/[^:]+):\d+\)")
+PROCESS_FRAME = re.compile(r"^process (\d+):")
+
+
+@dataclass(frozen=True)
+class StageCost:
+    stage: str
+    process: str  # crawl, reader, writer
+    cpu_seconds: float
+    pages: int
+
+
+def stage_of(frames: Sequence[str]) -> str:
+    for frame in reversed(frames):
+        found = OUR_FRAME.search(frame)
+        if found:
+            return next((name for name, paths in STAGES if found[1].startswith(paths)), SCRAPY)
+        if "multiprocessing/" in frame or "concurrent/futures/" in frame:
+            return "pool plumbing"
+    return SCRAPY
+
+
+def stage_costs(raw: str, figures: CrawlFigures) -> list[StageCost]:
+    """py-spy's raw samples (one stack a line, `;`-separated, then a count) as CPU seconds per
+    stage and process: each process's CPU (from /proc) shared out by its busy samples."""
+    busy: dict[tuple[int, str], int] = {}
+    roles: dict[int, str] = {}
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        pids = [int(m[1]) for m in map(PROCESS_FRAME.match, frames) if m]
+        if not pids or not count.isdigit() or IDLE_FRAMES.match(frames[-1]):
+            continue
+        pid = pids[-1]
+        if "_read_bytes" in stack:
+            roles[pid] = "reader"
+        elif "_store_call" in stack:
+            roles[pid] = "writer"
+        key = (pid, stage_of(frames))
+        busy[key] = busy.get(key, 0) + int(count)
+    per_process: dict[int, int] = {}
+    for (pid, _), count in busy.items():
+        per_process[pid] = per_process.get(pid, 0) + count
+    costs: dict[tuple[str, str], float] = {}
+    for (pid, stage), count in busy.items():
+        cpu = figures.process_cpu.get(pid, 0.0) * count / per_process[pid]
+        key = (stage, roles.get(pid, "crawl"))
+        costs[key] = costs.get(key, 0.0) + cpu
+    return [
+        StageCost(stage, process, cpu, figures.pages)
+        for (stage, process), cpu in sorted(costs.items(), key=lambda kv: -kv[1])
+    ]
+
+
+def print_profile(costs: Sequence[StageCost]) -> None:
+    total = sum(cost.cpu_seconds for cost in costs) or 1.0
+    print(f"profile of a full crawl: each process's CPU split by its samples ({PROFILE_RATE}/s)")
+    print(f"    {'stage':18} {'process':8} {'cpu_s':>8} {'ms/page':>8} {'share':>6}")
+    for cost in costs:
+        print(
+            f"    {cost.stage:18} {cost.process:8} {cost.cpu_seconds:>8.2f} "
+            f"{1000 * cost.cpu_seconds / max(cost.pages, 1):>8.3f} {cost.cpu_seconds / total:>6.1%}"
+        )
+
+
+def py_spy() -> str:
+    found = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise RuntimeError("--profile needs py-spy (pip install -r requirements.txt)")
+    return found
 
 
 def _settings_args(settings: dict[str, Any]) -> list[str]:
@@ -137,14 +289,23 @@ class Bench:
         argv = ["-m", "xzcrawler.bench", "ceiling", "--portal-url", self.portal_url]
         return run_child([*argv, "--log-file", str(log)], log, ARTICLE_FETCHES)
 
-    def crawl(self, database: Path, *, full: bool) -> CrawlFigures:
+    def crawl(self, database: Path, *, full: bool, wrapper: Sequence[str] = ()) -> CrawlFigures:
         log = self._log("full" if full else "rerun")
         argv = ["-m", "xzcrawler", "crawl", *(["--full"] if full else [])]
         argv += ["--portal-url", self.portal_url, "--database-url", f"sqlite:///{database}"]
         argv += ["--log-file", str(log)]
         scratch = {"LOCK_DIR": self.workdir / "locks", "STORAGE_SPOOL_DIR": self.workdir / "spool"}
         argv += _settings_args({**BENCH_SETTINGS, **scratch})
-        return run_child(argv, log, "xz/pages/article")
+        return run_child(argv, log, "xz/pages/article", wrapper=wrapper)
+
+    def profile(self) -> list[StageCost]:
+        """A full crawl into a fresh database under py-spy (every process of it sampled):
+        CPU seconds per stage, each process's measured CPU split by where its samples fell."""
+        samples = self.workdir / "profile.txt"
+        wrapper = [py_spy(), "record", "--subprocesses", "--rate", str(PROFILE_RATE)]
+        wrapper += ["--format", "raw", "--output", str(samples), "--"]
+        figures = self.crawl(self.fresh_database(), full=True, wrapper=wrapper)
+        return stage_costs(samples.read_text(encoding="utf-8"), figures)
 
     def fresh_database(self) -> Path:
         database = self.workdir / f"bench-{self.runs}.db"
@@ -242,8 +403,10 @@ def run_bench(
     list_page_size: int = 20,
     list_page_cap: int = 10,
     workdir: Path | None = None,
+    profile: bool = False,
 ) -> Summary:
-    """Serve the replica, run (a), (b) and (c) `repeat` times in turn, print every run."""
+    """Serve the replica, run (a), (b) and (c) `repeat` times in turn, print every run; with
+    `profile`, then one more full crawl under py-spy, and its CPU per stage."""
     with (
         scratch_dir(workdir) as scratch,
         served_replica(articles, list_page_size, list_page_cap) as portal_url,
@@ -265,6 +428,7 @@ def run_bench(
                 print(f"{n:>3} {_row(crawl, figures)}", flush=True)
                 if crawl == "full":
                     sizes.append(database_bytes(database) / max(figures.article_fetches, 1))
+        costs = bench.profile() if profile else []
     medians = {crawl: median_figures(runs) for crawl, runs in results.items()}
     summary = Summary(articles, **medians, bytes_per_article=statistics.median(sizes))
     print(f"median of {repeat} (articles, rss: the worst run)")
@@ -278,6 +442,8 @@ def run_bench(
         f"{summary.rerun.crawl_seconds / summary.full.crawl_seconds:.2%} of its crawl time; "
         f"database: {summary.bytes_per_article / 1024:.1f} KiB per article"
     )
+    if costs:
+        print_profile(costs)
     print(summary.line(), flush=True)
     return summary
 
@@ -305,7 +471,13 @@ def run_ceiling(portal_url: str, log_file: str) -> None:
 
 
 def cmd_bench(
-    *, articles: int, repeat: int, list_page_size: int, list_page_cap: int, workdir: Path | None
+    *,
+    articles: int,
+    repeat: int,
+    list_page_size: int,
+    list_page_cap: int,
+    workdir: Path | None,
+    profile: bool = False,
 ) -> int:
     """`python -m xzcrawler bench` (its options are parsed in xzcrawler.cli)."""
     try:
@@ -315,6 +487,7 @@ def cmd_bench(
             list_page_size=list_page_size,
             list_page_cap=list_page_cap,
             workdir=workdir,
+            profile=profile,
         )
     except RuntimeError as exc:  # a crawl that failed, or a replica that did not start
         print(f"xzcrawler: bench: {exc}", file=sys.stderr)

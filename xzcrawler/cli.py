@@ -288,16 +288,28 @@ def demo(articles: int, database_url: str | None) -> int:
 @click.option(
     "--workdir", type=click.Path(file_okay=False, path_type=Path), help="keep databases and logs"
 )
+@click.option(
+    "--profile",
+    is_flag=True,
+    help="then one more full crawl under py-spy: CPU seconds per stage (walk, fields, storage…)",
+)
 def bench(
-    articles: int, repeat: int, list_page_size: int, list_page_cap: int, workdir: Path | None
+    articles: int,
+    repeat: int,
+    list_page_size: int,
+    list_page_cap: int,
+    workdir: Path | None,
+    profile: bool,
 ) -> int:
     """Crawl a replica portal three ways: Scrapy's ceiling, a full crawl, a no-change rerun.
 
-    Each crawl runs in a fresh process, `--repeat` times; medians are reported.
+    Each crawl runs in a fresh process, `--repeat` times; medians are reported. Peak RSS is
+    summed over the crawl's processes (its page readers and writer included).
 
     \b
-    Example:
+    Examples:
       python -m xzcrawler bench --articles 2000 --repeat 1
+      python -m xzcrawler bench --articles 20000 --profile
     """
     from xzcrawler.bench import cmd_bench
 
@@ -308,6 +320,7 @@ def bench(
             list_page_size=list_page_size,
             list_page_cap=list_page_cap,
             workdir=workdir,
+            profile=profile,
         )
     )
 
