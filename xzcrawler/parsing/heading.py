@@ -264,13 +264,13 @@ def title(page: Page) -> tuple[str | None, int, int]:
         if above is not None:
             return above
     # Else a title-classed element (<td class=bt_title>), then what the head says.
-    classed = [
+    titled = [
         el
         for el in _candidates(page, classed=True)
         if crumb_end <= page.start[el] and not _is_link_only(page, el)
     ]
-    if classed:
-        return page.first_line(classed[0])
+    if titled:
+        return page.first_line(titled[0])
     titles = document_titles(page)
     return (titles[0] if titles else None), -1, -1
 

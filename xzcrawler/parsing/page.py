@@ -189,11 +189,10 @@ class Page:
         Memoised per href: the chain, the pager and the lists read the same links."""
         if not href:
             return None
-        try:
+        if href in self._urls:
             return self._urls[href]
-        except KeyError:
-            url = self._urls[href] = self._join(href)
-            return url
+        url = self._urls[href] = self._join(href)
+        return url
 
     def _join(self, href: str) -> str | None:
         href = href.strip()
@@ -227,6 +226,7 @@ class Page:
 
 
 T = TypeVar("T")
+_UNREAD = object()
 
 
 def memoised(fn: Callable[[Page], T]) -> Callable[[Page], T]:
@@ -235,11 +235,11 @@ def memoised(fn: Callable[[Page], T]) -> Callable[[Page], T]:
 
     @wraps(fn)
     def wrapper(page: Page) -> T:
-        try:
-            return cast(T, page.memo[key])
-        except KeyError:
+        # a miss per reading and page: a sentinel, not a KeyError raised and caught each time
+        value = page.memo.get(key, _UNREAD)
+        if value is _UNREAD:
             value = page.memo[key] = fn(page)
-            return value
+        return cast(T, value)
 
     return wrapper
 
