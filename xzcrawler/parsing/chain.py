@@ -49,9 +49,16 @@ def is_chain_label(text: str) -> bool:
 
 @memoised
 def _label_tokens(page: Page) -> list[int]:
-    """The tokens a chain label may be (those holding 篇 or 条), found in one pass for both
-    ends of the chain."""
-    return [i for i, token in enumerate(page.tokens) if may_be_chain_label(token.text)]
+    """The tokens a chain label may be (those holding 篇 or 条), found once for both ends of
+    the chain: the lines holding one, then their tokens."""
+    tokens = page.tokens
+    return [
+        i
+        for line in page.lines
+        if may_be_chain_label(line.text)
+        for i in line.tokens
+        if may_be_chain_label(tokens[i].text)
+    ]
 
 
 def _chain(page: Page, label: re.Pattern[str]) -> tuple[ChainLink | None, int]:
@@ -133,9 +140,10 @@ def next_link(page: Page) -> ChainLink | None:
 
 def original_url(page: Page) -> str | None:
     """Where the article was first published: the 原文链接 link or the URL written after it."""
-    for i, token in enumerate(page.tokens):
-        if "原" not in token.text:  # every label holds it (原文链接, 查看原文 …)
-            continue
+    # every label holds 原 (原文链接, 查看原文 …): the lines holding it, then their tokens
+    lines = (line for line in page.lines if "原" in line.text)
+    for i in (i for line in lines for i in line.tokens):
+        token = page.tokens[i]
         match = ORIGINAL_LABEL_RE.search(token.text)
         if match is None or match.start() > 4:
             continue

@@ -33,8 +33,9 @@ CRUMB_CLASS_RE = re.compile(r"crumb|position|location|weizhi|dqwz|currentpath", 
 
 def _labelled(page: Page) -> tuple[int, int, str] | None:
     """当前位置：… — the label's token, the end of its container, the text after the label."""
-    labels = [i for i, t in enumerate(page.tokens) if "位置" in t.text or "当前" in t.text]
-    for i in labels:  # every breadcrumb label holds 位置 or 当前: a cheap test first
+    # every breadcrumb label holds 位置 or 当前: the lines holding one, then their tokens
+    lines = (line for line in page.lines if "位置" in line.text or "当前" in line.text)
+    for i in (i for line in lines for i in line.tokens):
         token = page.tokens[i]
         match = BREADCRUMB_LABEL_RE.search(token.text)
         if match is None or len(token.text.strip()) > BREADCRUMB_MAX_CHARS:
