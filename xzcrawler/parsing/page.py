@@ -120,16 +120,18 @@ class Page:
         pieces: list[str] = []  # the text of the line being read
         line_tokens: list[int] = []  # its tokens
         images = 0  # images met since the previous line: a caption follows an image
-        # each element walked into, with the link and block its content sits in
-        opened: list[tuple[Element, Element | None, Element, bool]] = [(root, None, root, False)]
+        # the link and block around each <a> and block element walked into, restored at its end
+        saved: list[tuple[Element | None, Element]] = []
         link: Element | None = None
         block: Element = root
+        skipped: Element | None = None  # its end event comes right after its start
         walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
             if event == "start":
                 tag = el.tag
                 if tag in SKIP_TAGS or not isinstance(tag, str):
                     walker.skip_subtree()
+                    skipped = el
                     continue
                 # hidden (display:none, visibility:hidden, the hidden attribute): asked of every
                 # element, so written inline
@@ -140,22 +142,23 @@ class Page:
                     and HIDDEN_STYLE_RE.search(style) is not None
                 ):
                     walker.skip_subtree()
+                    skipped = el
                     continue
                 start[el] = len(tokens)
-                is_block = tag in BLOCK_TAGS
-                if is_block or tag == "br":
+                if tag in BLOCK_TAGS or tag == "br":
                     if line_tokens:
                         lines.append(Line(line_tokens, line_text("".join(pieces)), images))
                         images = 0
                         line_tokens = []
                     pieces = []
+                    if tag != "br":
+                        saved.append((link, block))
+                        block = el
                 elif tag == "img":
                     images += 1
-                if tag == "a":
+                elif tag == "a":
+                    saved.append((link, block))
                     link = el
-                if is_block:
-                    block = el
-                opened.append((el, link, block, is_block))
                 text = el.text
                 if text:
                     pieces.append(text)
@@ -163,14 +166,17 @@ class Page:
                         line_tokens.append(len(tokens))
                         tokens.append(Token(text, el, False, link, block, len(lines)))
                 continue
-            if event == "end" and opened[-1][0] is el:  # an element walked into: close it
-                if opened.pop()[3]:
+            if event == "end" and el is not skipped:  # an element walked into: close it
+                tag = el.tag
+                if tag in BLOCK_TAGS:
                     if line_tokens:
                         lines.append(Line(line_tokens, line_text("".join(pieces)), images))
                         images = 0
                         line_tokens = []
                     pieces = []
-                _, link, block, _ = opened[-1]
+                    link, block = saved.pop()
+                elif tag == "a":
+                    link, block = saved.pop()
                 end[el] = len(tokens)
             # an element skipped, a comment or a processing instruction: only its tail counts
             text = el.tail
