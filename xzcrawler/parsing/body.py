@@ -85,7 +85,8 @@ CLOSES_BODY_RE = re.compile(
 # A Chinese personal name as bylines print it: two to four characters, or a minority name
 # written with a middle dot (阿不都·热合曼).
 _PERSON = r"(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,12})"
-_PERSONS = rf"{_PERSON}(?:[\s、，,\u3000]+{_PERSON}){{0,5}}"
+# ...several, never the place of a 某地报道 that may follow them
+_PERSONS = rf"{_PERSON}(?:[\s、，,\u3000]+(?![\u4e00-\u9fff]{{0,6}}报道){_PERSON}){{0,5}}"
 # A line that is only a reporters' byline, the paper or channel before 记者 (光明日报记者 王建宏
 # 张文攀, □ 本报记者 葛灵丹, 新京报记者 彭冲 山东冠县报道, 河南商报记者马俊峰/文 受访者供图).
 REPORTER_LINE_RE = re.compile(

@@ -108,6 +108,9 @@ AXES: dict[str, tuple[str, ...]] = {
         "byline_bracket",
         "byline_paren",
         "byline_last",
+        "byline_paper",  # 光明日报记者 王五, a line of its own above the body
+        "byline_paper_last",  # 新京报记者 王五 北京报道, closing the body
+        "names_last",  # （王五）, a line closing the body
         "dateline_benbao",
         "dateline_agency",
         "dateline_agency_bare",
@@ -155,6 +158,7 @@ CHAIN_ENDS = {
     "label_alone": ("", ""),
 }
 AGENCIES = ("新华社", "中新社", "人民网")
+PAPERS = ("光明日报", "新京报", "本报", "□ 本报", "河南商报")
 CITIES = ("北京", "石家庄", "杭州", "成都", "兰州")
 WU_TITLES = ("无锡：推进基层治理现代化取得新进展", "无人机植保助力秋粮丰收")
 LEAD_INS = ("一是", "二是", "三是")
@@ -384,11 +388,15 @@ def _body(c: Choice, rng: random.Random, published: datetime) -> tuple[str, dict
     if dateline:
         texts[0] = dateline + texts[0]
 
+    paper, city = rng.choice(PAPERS), rng.choice(CITIES)
     byline = {"byline_bracket": f"【文/{person}】", "byline_paren": f"（文/图 {person}）",
-              "byline_last": f"文/{person}"}.get(c["credit_in_body"])  # fmt: skip
+              "byline_last": f"文/{person}", "byline_paper": f"{paper}记者 {person}",
+              "byline_paper_last": f"{paper}记者 {person} {city}报道",
+              "names_last": f"（{person}）"}.get(c["credit_in_body"])  # fmt: skip
+    closing = c["credit_in_body"] in {"byline_last", "byline_paper_last", "names_last"}
     if byline:
         credit = person
-        if c["credit_in_body"] != "byline_last":
+        if not closing:
             lines.append((None, escape(byline), "byline"))
 
     for n, t in enumerate(texts):
@@ -410,7 +418,7 @@ def _body(c: Choice, rng: random.Random, published: datetime) -> tuple[str, dict
                        "caption_photographer": f"图为村民在新建的文化广场上排练节目。{_name(rng)} 摄"}.get(c["image"])  # fmt: skip  # noqa: E501
             if caption:
                 lines.append((None, escape(caption), "caption"))
-    if byline and c["credit_in_body"] == "byline_last":
+    if byline and closing:
         lines.append((None, escape(byline), "byline"))
     department, photographer, editor = "党委宣传部", _name(rng), _name(rng)
     credit_line = {
