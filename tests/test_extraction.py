@@ -618,3 +618,16 @@ def test_centred_lines_after_an_image_are_a_poem_when_several_and_a_caption_when
     centred = "".join(f'<p style="text-align:center">{line}</p>' for line in after_image)
     body = BODY + '<p style="text-align:center"><img src="/a.jpg"></p>' + centred
     assert normalised(article_page(body=body))["body"].split("\n") == BODY_TEXT + kept
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<p><a href="/a/7.html">银行还款是怎么算出来的</a></p>',
+        '<p><a href="/lc/">理财</a>：<a href="/a/8.html">为什么有人富了 而有人不行</a></p>'
+        '<p>股票：<a href="/a/9.html">中国股民一定要活下来</a></p>',
+    ],
+)
+def test_a_box_of_related_links_inside_the_body_is_no_paragraph(box: str) -> None:
+    body = f"<table><tr><td>{box}</td></tr></table>{BODY}"
+    assert normalised(article_page(body=body))["body"].split("\n") == BODY_TEXT

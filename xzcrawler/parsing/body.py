@@ -292,6 +292,8 @@ def body(page: Page) -> Body:
             continue
         if DROPPED_LINE_RE.match(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
             continue
+        if _link_line(page, line):  # a box of related links inside the body's container
+            continue
         reporters = REPORTER_LINE_RE.match(text)
         if reporters:
             byline = byline or f"记者 {reporters['names']}"
@@ -312,6 +314,22 @@ def body(page: Page) -> Body:
         kept.append(token.line)
     editor, kept = _editor(page, kept, span.stop)
     return Body(kept, captions, editor or credited_editor, byline)
+
+
+# What a line of links may say besides its links: a topic's name (股票：<a>…</a>); an
+# attachment (附件：<a>名单.doc</a>) is the article's own.
+ATTACHMENT_WORDS = ("附件", "相关附件", "下载")
+LINK_TOPIC_RE = re.compile(r"[\u4e00-\u9fff]{1,6}\s*[:：]")
+
+
+def _link_line(page: Page, line: Line) -> bool:
+    """Links only, or links after a topic's name: a related-links box, never a paragraph."""
+    plain = "".join(page.tokens[i].text for i in line.tokens if page.tokens[i].link is None)
+    plain = plain.strip(" \t\r\n\xa0\u3000|｜·•")
+    return len(plain) < len(line.text) and (
+        not plain.strip(":：")
+        or (LINK_TOPIC_RE.fullmatch(plain) is not None and not plain.startswith(ATTACHMENT_WORDS))
+    )
 
 
 def _headline_part(text: str) -> bool:
