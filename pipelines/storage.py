@@ -38,7 +38,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, func, insert, select, update
 
 from pipelines.writer import WriterProcess, describe, lost_database, row_error
 from xzcrawler.models import Article, Base, CrawlRun
@@ -406,7 +406,7 @@ class StoragePipeline:
             Base.metadata.create_all(scratch)
             with scratch.begin() as conn:
                 conn.execute(
-                    CrawlRun.__table__.insert().values(
+                    insert(CrawlRun).values(
                         id=run_id, started_at=started_at, mode=mode, portal_url=portal_url,
                         status="running",
                     )
@@ -427,7 +427,6 @@ class StoragePipeline:
         if not self.run_spool.exists():
             return
         assert self.store is not None
-        table = CrawlRun.__table__
         for line in self.run_spool.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 record = json.loads(line)
@@ -437,21 +436,21 @@ class StoragePipeline:
                 with self.store.engine.begin() as conn:
                     run_id = record.pop("id")
                     own = conn.execute(
-                        update(table)
+                        update(CrawlRun)
                         .where(
-                            table.c.id == run_id,
-                            table.c.started_at == record["started_at"],
-                            table.c.status.in_(("running", "died")),
+                            CrawlRun.id == run_id,
+                            CrawlRun.started_at == record["started_at"],
+                            CrawlRun.status.in_(("running", "died")),
                         )
                         .values(**record)
                     ).rowcount
                     exists = conn.execute(
-                        select(table.c.id).where(
-                            table.c.id == run_id, table.c.started_at == record["started_at"]
+                        select(CrawlRun.id).where(
+                            CrawlRun.id == run_id, CrawlRun.started_at == record["started_at"]
                         )
                     ).first()
                     if not own and exists is None:
-                        conn.execute(table.insert().values(**record))
+                        conn.execute(insert(CrawlRun).values(**record))
             except Exception as exc:
                 logger.error("storage: a spooled run record could not be written (%s)", exc)
         self.run_spool.unlink()

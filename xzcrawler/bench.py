@@ -228,26 +228,26 @@ def stage_costs(raw: str, figures: CrawlFigures) -> list[StageCost]:
     busy: dict[tuple[int, str], int] = {}
     roles: dict[int, str] = {}
     for line in raw.splitlines():
-        stack, _, count = line.rpartition(" ")
+        stack, _, samples = line.rpartition(" ")
         frames = stack.split(";")
         pids = [int(m[1]) for m in map(PROCESS_FRAME.match, frames) if m]
-        if not pids or not count.isdigit() or IDLE_FRAMES.match(frames[-1]):
+        if not pids or not samples.isdigit() or IDLE_FRAMES.match(frames[-1]):
             continue
         pid = pids[-1]
         if "_read_bytes" in stack:
             roles[pid] = "reader"
         elif "_store_call" in stack:
             roles[pid] = "writer"
-        key = (pid, stage_of(frames))
-        busy[key] = busy.get(key, 0) + int(count)
+        stage = stage_of(frames)
+        busy[pid, stage] = busy.get((pid, stage), 0) + int(samples)
     per_process: dict[int, int] = {}
     for (pid, _), count in busy.items():
         per_process[pid] = per_process.get(pid, 0) + count
     costs: dict[tuple[str, str], float] = {}
     for (pid, stage), count in busy.items():
         cpu = figures.process_cpu.get(pid, 0.0) * count / per_process[pid]
-        key = (stage, roles.get(pid, "crawl"))
-        costs[key] = costs.get(key, 0.0) + cpu
+        role = roles.get(pid, "crawl")
+        costs[stage, role] = costs.get((stage, role), 0.0) + cpu
     return [
         StageCost(stage, process, cpu, figures.pages)
         for (stage, process), cpu in sorted(costs.items(), key=lambda kv: -kv[1])

@@ -55,7 +55,7 @@ class ArticleSpider(PortalSpider):
     ) -> Iterator[Article | scrapy.Request]:
         """The article (or, for a split one, the whole article after its last page), then its
         chain in the directions asked for."""
-        article = whole if whole is not None else reading and self.article(response, reading)
+        article = self.article_of(response, reading, whole)
         if article is None:
             return
         yield article

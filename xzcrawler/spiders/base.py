@@ -62,13 +62,14 @@ class PortalSpider(scrapy.Spider):
     """
 
     portal_url: str
+    allowed_domains: list[str]
     reader: PageReader
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.portal_url = kwargs.get("portal_url") or crawler.settings["PORTAL_URL"]
-        spider.allowed_domains = [urlsplit(spider.portal_url).hostname]
+        spider.allowed_domains = [urlsplit(spider.portal_url).hostname or ""]
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         spider.reader = PageReader.from_crawler(crawler)
@@ -86,6 +87,15 @@ class PortalSpider(scrapy.Spider):
         return await self.reader.read(response, datetime.now(SHANGHAI), article_only=article_only)
 
     # --- article pages -----------------------------------------------------------------
+
+    def article_of(
+        self, response: Response, reading: PageReading | None, whole: Article | None
+    ) -> Article | None:
+        """`whole`, a split article after its last page; else the article of this reading."""
+        if whole is not None:
+            return whole
+        assert reading is not None
+        return self.article(response, reading)
 
     def article(self, response: Response, reading: PageReading) -> Article | None:
         """The article on a page, or None: when the page is cut (recorded, and fetched again),
@@ -232,7 +242,8 @@ class PortalSpider(scrapy.Spider):
         """A further page that could not be fetched: recorded, and its article not stored, so
         the next run fetches the article again."""
         self.request_failed(failure, gone_is_unfetchable=False)
-        self.unfinished(failure.request.cb_kwargs["article"], failure.request.url)
+        request = failed_request(failure)
+        self.unfinished(request.cb_kwargs["article"], request.url)
 
     def unfinished(self, article: Article, page_url: str) -> None:
         self.crawler.stats.inc_value(SPLIT_UNFINISHED)
@@ -245,6 +256,7 @@ class PortalSpider(scrapy.Spider):
     def unusable(self, response: Response, reason: str) -> bool:
         """Fetch a page that came back unusable (cut, garbage, empty) again, as Scrapy retries
         a 503; once retries run out, record it. True while a retry is on its way."""
+        assert response.request is not None  # a downloaded response knows its request
         retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is None:
             self.record_problem(response.url, response.status, reason)
@@ -281,23 +293,23 @@ class PortalSpider(scrapy.Spider):
         self.record_problem(url, response.status, f"dropped: {exception}")
 
     def request_failed(self, failure: Failure, *, gone_is_unfetchable: bool = True) -> None:
-        url = failure.request.url
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        url = failed_request(failure).url
+        error = failure.value
+        if isinstance(error, HttpError):
+            status = error.response.status
             self.record_problem(url, status, f"HTTP {status}")
             if status in GONE_STATUSES and gone_is_unfetchable:
                 self.unfetchable(url, f"HTTP {status}")
-        elif failure.check(IgnoreRequest) and is_policy(failure.value):
+        elif isinstance(error, IgnoreRequest) and is_policy(error):
             # robots.txt or offsite: not a failure; a gzip bomb past DOWNLOAD_MAXSIZE or a
             # redirect chain too long are (below)
             if gone_is_unfetchable:
-                self.unfetchable(url, str(failure.value)[:200] or "ignored")
+                self.unfetchable(url, str(error)[:200] or "ignored")
             else:  # a page of a split article: the article cannot be whole
-                self.record_problem(url, None, str(failure.value)[:200] or "ignored")
+                self.record_problem(url, None, str(error)[:200] or "ignored")
         else:
-            error = failure.value
             detail = f": {str(error)[:200]}" if isinstance(error, IgnoreRequest) else ""
-            if failure.check(IgnoreRequest, DownloadCancelledError):  # never retried by Scrapy
+            if isinstance(error, IgnoreRequest | DownloadCancelledError):  # never retried
                 self.crawler.stats.inc_value(CANCELLED_DOWNLOADS)
             self.record_problem(url, None, f"{type(error).__name__}{detail}")
 
@@ -322,3 +334,10 @@ class PortalSpider(scrapy.Spider):
             url = getattr(article, f"{direction}_url")
             if url:
                 yield url
+
+
+def failed_request(failure: Failure) -> scrapy.Request:
+    """The request of an errback's failure: Scrapy sets it on the Failure, untyped."""
+    request = getattr(failure, "request", None)
+    assert isinstance(request, scrapy.Request)
+    return request

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from xzcrawler import parsing
 from xzcrawler.frontier import CrawlMode, Frontier
@@ -70,6 +70,7 @@ class SectionsSpider(PortalSpider):
                 yield request
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        assert isinstance(response, TextResponse)  # the downloader's pages are HTML
         sections = parsing.navigation_sections(response)
         self.crawler.stats.set_value("xz/sections/found", len(sections))
         if self.sections:
@@ -126,8 +127,7 @@ class SectionsSpider(PortalSpider):
             depth = response.meta.get(CHAIN_DEPTH, 0)
         else:
             depth = self.split_depths.pop(whole.url, 0)
-        # whole: a split article, after its last page
-        article = whole if whole is not None else reading and self.article(response, reading)
+        article = self.article_of(response, reading, whole)
         if article is None:
             if depth and whole is None:  # maybe the first page of a split article
                 self.split_depths[canonical(response.url)] = depth
