@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from xzcrawler import runs, search
+from xzcrawler import runs
 from xzcrawler.export import export_record, section_path_text
 from xzcrawler.models import (
     SHANGHAI,
@@ -50,6 +50,7 @@ from xzcrawler.models import (
 from xzcrawler.stats_keys import PROBLEM_PAGES_KEPT
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Column, Table
 
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
@@ -192,15 +193,20 @@ def find_articles(
     The search is cut to its bounds (search.parse_search), with a note; past `timeout`
     seconds the query stops with QueryTimeout.
     """
-    parsed = search.parse_search(filters.search)
-    words = parsed.words
-    notes = [parsed.note] if parsed.note else []
+    words: Sequence[str] = ()
+    notes: list[str] = []
+    if filters.search:  # the search module loads SQLAlchemy's PostgreSQL dialect: only then
+        from xzcrawler import search
+
+        parsed = search.parse_search(filters.search)
+        words = parsed.words
+        notes = [parsed.note] if parsed.note else []
     order = order or (Order.RELEVANCE if words else Order.NEWEST)
     with limited_session(engine, timeout) as session:
         conditions, hints = _conditions(session, filters)
         if hints:
             return QueryResult([], 0, hints, notes)
-        indexed = [w for w in map(search.word_query, words) if w]
+        indexed = [w for w in map(search.word_query, words) if w] if words else []
         match = search.match(engine.dialect.name, indexed) if indexed else None
         conditions += _substring_conditions(engine, words)
         matched = [Article.id.in_(match.ids)] if match else []
@@ -231,6 +237,10 @@ def find_articles(
 def _substring_conditions(engine: Engine, words: Sequence[str]) -> list[ColumnElement[bool]]:
     """Words with characters no index holds ('"', '%', '"乡镇', '巡视。'): each must also occur
     as written, a substring of the title or body (case folded by the database's lower())."""
+    if not words:
+        return []
+    from xzcrawler import search
+
     position = func.strpos if engine.dialect.name == "postgresql" else func.instr
     conditions = []
     for word in dict.fromkeys(words):
@@ -385,15 +395,20 @@ def _column(header: str, **options: Any) -> Column:
     return Column(header, **options)
 
 
+def _console(width: int | None) -> Console:
+    """Plain text `width` columns wide; markup and emoji codes off, so stored text stays text."""
+    from rich.console import Console
+
+    return Console(
+        width=width or UNBOUNDED, color_system=None, markup=False, highlight=False, emoji=False
+    )
+
+
 def table_lines(table: Table, width: int | None) -> list[str]:
     """The table as lines of at most `width` terminal columns (CJK counted as two), values
     wrapped within their column rather than cut; with no width (piped) each row on one line.
-    Rich measures and fits the columns; its markup is off, so stored text stays text."""
-    from rich.console import Console
-
-    console = Console(
-        width=width or UNBOUNDED, color_system=None, markup=False, highlight=False, emoji=False
-    )
+    Rich measures and fits the columns."""
+    console = _console(width)
     with console.capture() as captured:
         console.print(table, crop=False)
     return [line.rstrip() for line in captured.get().splitlines()]
@@ -670,10 +685,9 @@ def render_runs(crawl_runs: Sequence[CrawlRun], width: int | None = None) -> Ite
             built.add_row(*cells, *([one_line(run.reason)] if with_reason else []))
         return built
 
-    from rich.console import Console
     from rich.measure import Measurement
 
-    console = Console(width=UNBOUNDED, color_system=None)
+    console = _console(None)
     fixed = Measurement.get(console, console.options, table(with_reason=False)).maximum
     with_reason = width is None or fixed + 1 + REASON_MIN_WIDTH <= width
     yield from table_lines(table(with_reason), width)

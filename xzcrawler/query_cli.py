@@ -1,5 +1,8 @@
 """What the commands that read the database do once `xzcrawler.cli` has parsed their options
 and opened the database: query, show, stats, runs, export, browse. Each returns an exit code.
+
+Each command imports what it uses (the query module for all but export, rich for a table):
+their start-up is measured against SQLAlchemy's own (benchmarks/bench_startup.py).
 """
 
 from __future__ import annotations
@@ -10,26 +13,14 @@ import shutil
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from xzcrawler.export import export_records, write_records
-from xzcrawler.query import (
-    Filters,
-    Order,
-    OutputFormat,
-    QueryTimeout,
-    collect_stats,
-    find_article,
-    find_articles,
-    records,
-    render_article,
-    render_failed_pages,
-    render_runs,
-    render_stats,
-    render_table,
-)
 from xzcrawler.runner import EXIT_FAILED, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from xzcrawler.query import QueryTimeout
 
 
 def _timed_out(exc: QueryTimeout) -> int:
@@ -68,6 +59,17 @@ def run_query(
     output_format: str,
     timeout: float,
 ) -> int:
+    from xzcrawler.export import write_records
+    from xzcrawler.query import (
+        Filters,
+        Order,
+        OutputFormat,
+        QueryTimeout,
+        find_articles,
+        records,
+        render_table,
+    )
+
     filters = Filters(
         section=section, source=source, author=author, since=since, until=until, search=search
     )
@@ -93,6 +95,8 @@ def run_query(
 
 
 def run_show(engine: Engine, key: str, *, html: bool, timeout: float) -> int:
+    from xzcrawler.query import QueryTimeout, find_article, render_article
+
     try:
         article = find_article(engine, key, timeout=timeout)
     except QueryTimeout as exc:
@@ -105,6 +109,8 @@ def run_show(engine: Engine, key: str, *, html: bool, timeout: float) -> int:
 
 
 def run_stats(engine: Engine, *, publishers: int, runs: int, timeout: float) -> int:
+    from xzcrawler.query import QueryTimeout, collect_stats, render_stats
+
     try:
         stats = collect_stats(engine, runs_shown=runs, timeout=timeout)
     except QueryTimeout as exc:
@@ -116,6 +122,7 @@ def run_stats(engine: Engine, *, publishers: int, runs: int, timeout: float) -> 
 def run_runs(engine: Engine, *, limit: int, failed_pages: int | None) -> int:
     """The last `limit` runs; or, with `failed_pages`, the pages that run could not use."""
     from xzcrawler import runs
+    from xzcrawler.query import render_failed_pages, render_runs
 
     if failed_pages is None:
         _print_lines(render_runs(runs.recent_runs(engine, limit), _width()))
@@ -132,6 +139,8 @@ def run_runs(engine: Engine, *, limit: int, failed_pages: int | None) -> int:
 def run_export(
     engine: Engine, *, output_format: str, output: str | None, excel: bool = False
 ) -> int:
+    from xzcrawler.export import export_records, write_records
+
     with contextlib.ExitStack() as stack:
         if output:
             try:

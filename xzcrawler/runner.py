@@ -7,7 +7,6 @@ here without loading Scrapy; the crawl's imports happen inside the functions tha
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import signal
@@ -288,6 +287,8 @@ class SectionCheck:
         missing = sorted(name for name in wanted if name not in names)
         if not missing:
             return
+        import difflib
+
         hints = []
         for name in missing:
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)

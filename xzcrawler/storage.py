@@ -1,6 +1,8 @@
 """The storage layer: engines, schema, batched article upserts and the reads the crawl needs.
 
 Pipelines, the CLI and the frontier all go through here; nothing else builds an engine.
+Alembic, the PostgreSQL dialect and the search module are imported where they are used: the
+commands that only read start without them (README, start-up).
 Upserts use the dialect's INSERT ... ON CONFLICT so concurrent writers never duplicate a row
 (docs/field-notes.md: check-then-insert raised hundreds of UNIQUE errors, the dialect upsert none).
 """
@@ -32,10 +34,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
-from xzcrawler import search
 from xzcrawler.models import (
     SHANGHAI,
     Article,
@@ -258,6 +258,8 @@ def content_hash(title: str, body: str) -> str:
 
 
 def _insert(engine: Engine) -> Callable[..., Any]:
+    from sqlalchemy.dialects import postgresql, sqlite
+
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
@@ -356,6 +358,8 @@ class _IndexRow:
 def update_search_index(conn: Connection, urls: Sequence[str]) -> int:
     """search.update_index over the capped text (`indexed_text`): re-index the articles at
     these URLs whose content changed, in the write's transaction; returns how many."""
+    from xzcrawler import search
+
     if conn.dialect.name == "postgresql":
         indexed = f"(SELECT s.content_hash FROM {search.PG_TABLE} s WHERE s.article_id = a.id)"
         differs = "IS DISTINCT FROM"
