@@ -16,14 +16,17 @@ import traceback
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Self
+from functools import cached_property
+from typing import TYPE_CHECKING, Self
 
-from scrapy.crawler import Crawler
-from scrapy.http import HtmlResponse, TextResponse
+from w3lib.encoding import html_to_unicode
 
 from xzcrawler import parsing, workers
 from xzcrawler.items import Article
-from xzcrawler.parsing import ListedArticle, PageKind
+from xzcrawler.parsing import ListedArticle, PageKind, Source
+
+if TYPE_CHECKING:  # the readers' processes import no Scrapy
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ class PageReading:
     pagination: list[str] = field(default_factory=list)
 
 
-def read_page(response: TextResponse, fetched_at: datetime, *, article_only: bool) -> PageReading:
+def read_page(response: Source, fetched_at: datetime, *, article_only: bool) -> PageReading:
     """The reading of one response; `article_only` for a page known to be an article (a
     further page of a split article), whose kind is not asked."""
     kind = PageKind.ARTICLE if article_only else parsing.page_kind(response)
@@ -62,12 +65,25 @@ def read_page(response: TextResponse, fetched_at: datetime, *, article_only: boo
     return reading
 
 
+@dataclass(eq=False)  # by identity: the parser caches its walk of a page weakly, per page
+class PageBytes:
+    """A page as it crossed the pipe: its text decoded as Scrapy's TextResponse decodes it,
+    with the encoding the crawl already settled on."""
+
+    url: str
+    body: bytes
+    encoding: str
+
+    @cached_property
+    def text(self) -> str:
+        return html_to_unicode(f"charset={self.encoding}", self.body)[1]
+
+
 def _read_bytes(
     url: str, body: bytes, encoding: str, fetched_at: datetime, article_only: bool
 ) -> PageReading:
-    """In a child: the response rebuilt from what crossed the pipe, then read."""
-    response = HtmlResponse(url=url, body=body, encoding=encoding)
-    return read_page(response, fetched_at, article_only=article_only)
+    """In a child: the page from what crossed the pipe, then read."""
+    return read_page(PageBytes(url, body, encoding), fetched_at, article_only=article_only)
 
 
 class PageReader:
@@ -93,7 +109,7 @@ class PageReader:
         return cls(processes)
 
     async def read(
-        self, response: TextResponse, fetched_at: datetime, *, article_only: bool = False
+        self, response: Source, fetched_at: datetime, *, article_only: bool = False
     ) -> PageReading:
         if self.pool is None:
             return read_page(response, fetched_at, article_only=article_only)

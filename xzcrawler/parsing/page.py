@@ -12,15 +12,32 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import Any, Protocol, TypeAlias, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from scrapy.http import TextResponse
-from scrapy.utils.response import get_base_url
+from w3lib.html import get_base_url
 
 # Elements of lxml's own HTML parser (see `document`), not lxml.html's HtmlElement.
 Element: TypeAlias = etree._Element
+
+
+class Source(Protocol):
+    """What the parser reads of a page. Scrapy's TextResponse is one; the page readers of
+    xzcrawler.reading get a lighter one, so their processes never import Scrapy."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def encoding(self) -> str: ...
+
 
 BLOCK_TAGS = frozenset(
     {
@@ -77,7 +94,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def document(response: TextResponse) -> Element:
+def document(response: Source) -> Element:
     """The response's text parsed as Scrapy's selector parses it (lxml's HTML parser, recovering,
     huge trees, NULs dropped), without lxml.html's element classes: their Python lookup runs for
     every element a reader touches, and no reader needs their methods."""
@@ -92,11 +109,12 @@ def document(response: TextResponse) -> Element:
 class Page:
     """Tokens, lines and where each element starts and ends, built once per response."""
 
-    def __init__(self, response: TextResponse) -> None:
+    def __init__(self, response: Source) -> None:
         # Not the response itself: the cache of pages is keyed on it weakly, and a page that
         # held its response would keep every page of the crawl alive.
         self.url = response.url.split("#", 1)[0]
-        self.base_url = get_base_url(response)
+        # as Scrapy reads it: a <base href> in the first 4 KiB, else the page's own URL
+        self.base_url = get_base_url(response.text[:4096], response.url, response.encoding)
         self.host = urlsplit(response.url).hostname
         self.root: Element = document(response)
         body = next(self.root.iterchildren("body"), None)  # not find(): ElementPath is Python
@@ -250,10 +268,10 @@ def memoised(fn: Callable[[Page], T]) -> Callable[[Page], T]:
     return wrapper
 
 
-_pages: weakref.WeakKeyDictionary[TextResponse, Page] = weakref.WeakKeyDictionary()
+_pages: weakref.WeakKeyDictionary[Source, Page] = weakref.WeakKeyDictionary()
 
 
-def page_of(response: TextResponse) -> Page:
+def page_of(response: Source) -> Page:
     page = _pages.get(response)
     if page is None:
         page = _pages[response] = Page(response)
