@@ -202,3 +202,16 @@ def test_a_writer_that_dies_is_started_again_and_its_batch_written(env: CrawlEnv
     assert interface_view(env.records()) == expected(env)
     assert "the writer process died" in result.stderr
     assert (runs(env)[-1].status, runs(env)[-1].articles_new) == ("ok", ARTICLES)
+
+
+def test_page_readers_and_writer_import_no_scrapy() -> None:
+    """Each child costs its own memory: a reader needs the parser, the writer the store."""
+    probe = (
+        "import sys, xzcrawler.reading, pipelines.writer;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'scrapy', 'twisted', 'itemadapter', 'alembic', 'dateparser'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -185,8 +185,8 @@ def run_child(
 PROFILE_RATE = 250  # samples a second per thread
 # Innermost frames of a thread that waits (py-spy cannot always tell): their samples cost no CPU.
 IDLE_FRAMES = re.compile(
-    r"^(?:\S+\.)?(?:select|poll|wait|_wait|sleep|_recv|_send|_worker|untilConcludes|_exit_with)"
-    r" \("
+    r"^(?:\S+\.)?(?:select|poll|wait|_wait|sleep|get|_recv|recv_bytes|_send|_worker"
+    r"|untilConcludes|_exit_with) \("
 )
 # The stage of a sample: by its innermost frame of ours (then of the pools' plumbing); the
 # rest (Scrapy, Twisted, asyncio, under our runner) is Scrapy's own work.
