@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,9 +13,7 @@ from xzcrawler.health import Assessment, RunStatus, dropped_articles, extraction
 from xzcrawler.models import SHANGHAI, Article, CrawlRun
 from xzcrawler.stats_keys import PROBLEM_PAGES
 
-logger = logging.getLogger(__name__)
-
-# The mode of a run whose frontier is shared through Redis ends with this (cli._crawl_locked).
+# The mode of a run whose frontier is shared through Redis ends with this (runner._crawl_locked).
 DISTRIBUTED_SUFFIX = "+redis"
 
 
