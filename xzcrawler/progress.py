@@ -61,7 +61,7 @@ class Progress:
         )
         self.task: TaskID | None = None
         self.loop: Any = None
-        self.moved: dict[logging.Handler, Any] = {}
+        self.moved: dict[logging.StreamHandler[Any], Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -94,7 +94,8 @@ class Progress:
         live display's stderr, which prints each record above the progress line."""
         for handler in logging.getLogger().handlers:
             if (
-                type(handler) is logging.StreamHandler
+                isinstance(handler, logging.StreamHandler)
+                and not isinstance(handler, logging.FileHandler)
                 and handler not in self.moved
                 and handler.stream is sys.__stderr__
             ):

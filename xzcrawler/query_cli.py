@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from xzcrawler.runner import EXIT_FAILED, EXIT_OK, UsageError
 
@@ -141,6 +141,7 @@ def run_export(
 ) -> int:
     from xzcrawler.export import export_records, write_records
 
+    out: TextIO
     with contextlib.ExitStack() as stack:
         if output:
             try:

@@ -187,13 +187,13 @@ def project_settings(
         default = settings.get(name)
         settings.set(name, value, priority="cmdline")
         _check_typed(settings, name, default)
-    for name, value in (
+    for setting, option in (
         ("PORTAL_URL", portal_url),
         ("DATABASE_URL", database_url),
         ("REDIS_URL", redis_url),
     ):
-        if value:
-            settings.set(name, value, priority="cmdline")
+        if option:
+            settings.set(setting, option, priority="cmdline")
     check_database_url(settings["DATABASE_URL"], create=create)
     check_portal_url(settings["PORTAL_URL"])
     return settings
@@ -274,7 +274,11 @@ class SectionCheck:
     def response_received(self, response: Response, request: Any, spider: Any) -> None:
         wanted = getattr(spider, "sections", None)
         callback = getattr(request, "callback", None)
+        from scrapy.http import TextResponse
+
         if not wanted or getattr(callback, "__name__", "") != "parse_home":
+            return
+        if not isinstance(response, TextResponse):  # no page the menu could be read from
             return
         from xzcrawler import parsing
 
@@ -376,7 +380,7 @@ def log_always(settings: Settings, message: str, *, level: int) -> None:
     if not settings.get("LOG_FILE"):
         logger.log(level, message)
         return
-    record = logger.makeRecord(logger.name, level, __file__, 0, message, None, None)
+    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), None)
     for handler in logging.getLogger().handlers:
         handler.handle(record)
 
@@ -497,7 +501,9 @@ def failed_pages(stats: dict[str, Any]) -> int:
     PROBLEM_PAGES_KEPT of them, the counts hold them all."""
     from xzcrawler.stats_keys import PROBLEM_PAGES, STORAGE_LOST, STORAGE_QUARANTINED
 
-    counted = sum(stats.get(key, 0) for key in (UNUSABLE_PAGES, STORAGE_QUARANTINED, STORAGE_LOST))
+    counted = sum(
+        int(stats.get(key, 0)) for key in (UNUSABLE_PAGES, STORAGE_QUARANTINED, STORAGE_LOST)
+    )
     return max(len(stats.get(PROBLEM_PAGES, [])), counted)
 
 
