@@ -302,7 +302,7 @@ class Bench:
         """A full crawl into a fresh database under py-spy (every process of it sampled):
         CPU seconds per stage, each process's measured CPU split by where its samples fell."""
         samples = self.workdir / "profile.txt"
-        wrapper = [py_spy(), "record", "--subprocesses", "--rate", str(PROFILE_RATE)]
+        wrapper = [py_spy(), "record", "--subprocesses", "--gil", "--rate", str(PROFILE_RATE)]
         wrapper += ["--format", "raw", "--output", str(samples), "--"]
         figures = self.crawl(self.fresh_database(), full=True, wrapper=wrapper)
         return stage_costs(samples.read_text(encoding="utf-8"), figures)
