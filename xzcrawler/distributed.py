@@ -84,7 +84,7 @@ class _Shared:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.server: Redis = connection.from_settings(settings)
+        self.server: Redis[bytes] = connection.from_settings(settings)
         self.keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], crawler.spidercls.name)
         self.heartbeat = settings.getfloat("REDIS_HEARTBEAT")
         self.worker = worker_name()

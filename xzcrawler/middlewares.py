@@ -16,32 +16,34 @@ from scrapy.utils.httpobj import urlparse_cached
 from w3lib.encoding import html_body_declared_encoding
 
 
-class BackoffRetryMiddleware(RetryMiddleware):
+class BackoffRetryMiddleware:
     """Scrapy's retries, spaced out: RETRY_BACKOFF_BASE * 2**(n-1) seconds before retry n,
     at most RETRY_BACKOFF_MAX, or what the server's Retry-After asks within that bound.
 
     A burst of 503s from a struggling portal is met by waiting, not by hammering it again
-    at once (Scrapy itself retries immediately and ignores Retry-After).
+    at once (Scrapy itself retries immediately and ignores Retry-After). Scrapy's own
+    RetryMiddleware decides what is retried; this one only waits before handing it on.
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler.settings)
-        self.crawler = crawler
-        self.base = crawler.settings.getfloat("RETRY_BACKOFF_BASE")
-        self.ceiling = crawler.settings.getfloat("RETRY_BACKOFF_MAX")
+        self.retry = RetryMiddleware.from_crawler(crawler)
+        self.base: float = crawler.settings.getfloat("RETRY_BACKOFF_BASE")
+        self.ceiling: float = crawler.settings.getfloat("RETRY_BACKOFF_MAX")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        result = super().process_response(request, response)
+        result = self.retry.process_response(request, response)
         if isinstance(result, Request):
             await asyncio.sleep(self.delay(result, response.headers.get(b"Retry-After")))
         return result
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        result = super().process_exception(request, exception)
+    async def process_exception(
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
+        result = self.retry.process_exception(request, exception)
         if isinstance(result, Request):
             await asyncio.sleep(self.delay(result, None))
         return result
@@ -49,7 +51,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def delay(self, retry: Request, retry_after: bytes | None) -> float:
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after), self.ceiling)
-        return min(self.base * 2 ** (retry.meta.get("retry_times", 1) - 1), self.ceiling)
+        retries = int(retry.meta.get("retry_times", 1))
+        return min(self.base * 2.0 ** (retries - 1), self.ceiling)
 
 
 class DeclaredCharsetMiddleware:

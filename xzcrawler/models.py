@@ -48,7 +48,8 @@ class ShanghaiTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC).astimezone(SHANGHAI)
+        stored: datetime = value  # naive UTC, as process_bind_param wrote it
+        return stored.replace(tzinfo=UTC).astimezone(SHANGHAI)
 
 
 class Base(DeclarativeBase):

@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
     Connection,
     Engine,
     Select,
@@ -217,6 +218,7 @@ class Match:
 
 def match(dialect: str, words: Sequence[WordQuery]) -> Match:
     """The search for words that have tokens (see `word_query`)."""
+    rank: ColumnElement[Any]
     if dialect == "postgresql":
         index = table(PG_TABLE, column("article_id"), column("document", TSVECTOR))
         query = cast(bindparam("search_query", tsquery(words)), TSQUERY)
@@ -225,7 +227,7 @@ def match(dialect: str, words: Sequence[WordQuery]) -> Match:
         rank = -func.ts_rank(index.c.document, query)
     else:
         index = table(FTS_TABLE, column("rowid"))
-        fts = literal_column(FTS_TABLE)
+        fts: ColumnElement[Any] = literal_column(FTS_TABLE)
         condition = fts.op("MATCH")(bindparam("search_query", fts5_query(words)))
         article_id = index.c.rowid
         rank = func.bm25(fts, TITLE_WEIGHT, BODY_WEIGHT)
