@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pipelines.source_cleaning import plain_text
-from xzcrawler.parsing.vocabulary import PLACEHOLDER_AUTHORS
+from xzcrawler.parsing.vocabulary import (
+    AFFILIATION_OPENERS,
+    AFFILIATION_TITLES,
+    PLACEHOLDER_AUTHORS,
+)
 
 
 class Role(StrEnum):
@@ -130,6 +134,27 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+_OPENERS = "|".join(sorted(AFFILIATION_OPENERS, key=len, reverse=True))
+_TITLES = "|".join(sorted(AFFILIATION_TITLES, key=len, reverse=True))
+# An affiliation with its title, alone (北京大学经济学院教授) or after a name (方敏北京大学…).
+_AFFILIATION = re.compile(rf"(?:{_OPENERS})[\u4e00-\u9fff]{{0,24}}?(?:{_TITLES})")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
+
+
+def _without_affiliation(name: str) -> str | None:
+    """The name before a glued affiliation (方敏北京大学经济学院教授 -> 方敏), None where the
+    token is an affiliation alone; the name unchanged where no known opener decides the split
+    (one split only: a 2- and a 3-character name both before an opener is left as it is)."""
+    if _AFFILIATION.fullmatch(name):
+        return None
+    splits = [
+        cut
+        for cut in (2, 3)
+        if _HAN_NAME.fullmatch(name[:cut]) and _AFFILIATION.fullmatch(name[cut:])
+    ]
+    return name[: splits[0]] if len(splits) == 1 else name
+
+
 def _name(token: str) -> str | None:
     """A token as a person's name, or None for placeholders, dates and punctuation."""
     name = token.strip(_NAME_EDGES)
@@ -137,6 +162,8 @@ def _name(token: str) -> str | None:
         return None
     if name.casefold() in _ANONYMOUS or _role_of(name)[0]:
         return None
+    if len(name) > 5 and name.endswith(AFFILIATION_TITLES):
+        return _without_affiliation(name)
     return name
 
 

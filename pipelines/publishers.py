@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Self
 
 from pipelines.source_cleaning import DOMAIN, clean_source, plain_text
+from xzcrawler.parsing.vocabulary import PLACEHOLDER_SOURCES
 from xzcrawler.settings import PORTAL_NAME
 
 PUBLISHERS_FILE = Path(__file__).with_name("publishers.json")
@@ -157,36 +158,10 @@ _PORTAL_PLACEHOLDERS = frozenset(
         "xzspw.org.cn",
     )
 )
-_NO_SOURCE = frozenset(
-    publisher_key(name)
-    for name in (
-        "网络",
-        "互联网",
-        "网络转载",
-        "来自网络",
-        "网络整理",
-        "网络综合",
-        "网上",
-        "网友投稿",
-        "转载",
-        "综合",
-        "综合整理",
-        "综合报道",
-        "未知",
-        "不详",
-        "佚名",
-        "匿名",
-        "无",
-        "暂无",
-        "其他",
-        "其它",
-        "admin",
-        "管理员",
-        "none",
-        "null",
-        "unknown",
-    )
-)
+# A site naming the paper it carries in title brackets (光明网-《光明日报》, 人民网－《人民日报》):
+# the article is the paper's, so the paper is the publisher (docs/parsing.md).
+_SITE_PAPER = re.compile(r"[^《》]{2,20}?\s*[-‐‑‒–—―−－]\s*《(?P<paper>[^《》]{2,20})》")
+_NO_SOURCE = frozenset(publisher_key(name) for name in PLACEHOLDER_SOURCES)
 
 
 def normalize_source(
@@ -208,6 +183,8 @@ def classify_source(raw: str | None, portal: str, publishers: Publishers) -> tup
     cleaned = clean_source(raw)
     if cleaned is None:
         return None, "missing"
+    if paper := _SITE_PAPER.fullmatch(cleaned):
+        cleaned = paper["paper"]
     key = publisher_key(cleaned)
     if key in _NO_SOURCE:
         return None, "none"

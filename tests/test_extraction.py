@@ -168,6 +168,55 @@ def test_article_page_without_a_chain_block_is_a_whole_article_at_its_chain_end(
     assert (record["title"], record["prev_url"], record["next_url"]) == (TITLE, None, None)
 
 
+ADS = "<script>var ad = 1;</script>" * 200
+
+
+@pytest.mark.parametrize(
+    ("tail", "head", "reason"),
+    [
+        ("", "", None),
+        # Sohu's CMS appends ad code after </html>: more than a few KB, still a whole page.
+        (f"{ADS}<span>广告</span></text>", "", None),
+        # Cut short: a </body> written by a script in <head> is not the document's.
+        (None, "<script>document.write('</body>');</script>", "no closing </html>"),
+        (None, "", "no closing </html>"),
+    ],
+)
+def test_a_page_is_whole_by_its_closing_tag_even_with_code_appended_after_it(
+    tail: str | None, head: str, reason: str | None
+) -> None:
+    html = article_page(head=head)
+    html = html[: html.index("<div>乡镇时评网 版权所有")] + ADS if tail is None else html + tail
+    assert parsing.incomplete_reason(html_response(html, URL)) == reason
+
+
+@pytest.mark.parametrize(
+    ("meta", "below", "source"),
+    [
+        # 来源：转载文章 names nobody (Yahoo China): the source below the body names the paper.
+        (
+            "2005-04-05 06:40更新 来源：转载文章",
+            "<div>来源：新闻晨报</div><div>编辑：山石</div>",
+            "新闻晨报",
+        ),
+        ("2005-04-05 06:40 来源：转载", "<p>文章来源：千龙网</p>", "千龙网"),
+        # 来源 names a person; the paper stands after the date without a label.
+        ("http://www.sina.net 2005年03月21日 11:21 《理财周刊》", "<p>来源: 尹娟</p>", "理财周刊"),
+        ("2022-02-13 09:57 光明网", "<p>来源：张三</p>", "光明网"),
+        # A labelled publisher below is a publisher: it stays.
+        ("2005年03月21日 11:21 《理财周刊》", "<p>来源：新华社</p>", "新华社"),
+        # A site carrying its paper's article: the paper (docs/parsing.md).
+        ("2024-05-11 来源：光明网-《光明日报》", "", "光明日报"),
+        ("2024-05-11 来源：人民网－《人民日报》", "", "人民日报"),
+    ],
+)
+def test_a_source_naming_no_publisher_gives_way_to_the_one_that_does(
+    meta: str, below: str, source: str
+) -> None:
+    record = normalised(article_page(meta, below=below))
+    assert (record["source"], record["body"].split("\n")) == (source, BODY_TEXT)
+
+
 def test_hidden_and_logo_headings_are_never_the_title() -> None:
     assert normalised(article_page())["title"] == TITLE
 

@@ -591,6 +591,28 @@ def test_byline_names_split_with_roles_and_editor_apart(
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        ("(作者：方敏北京大学经济学院教授)", "方敏"),
+        ("作者：王小明上海交通大学安泰经济与管理学院教授", "王小明"),
+        ("张建国家发展改革委宏观经济研究院研究员", "张建"),
+        ("李明华中科技大学副教授", "李明"),
+        ("作者：方敏 北京大学经济学院教授", "方敏"),
+        ("作者：张三中国社会科学院研究员、李四清华大学教授", "张三、李四"),
+        # No known place or institution opens what follows the name: left as printed.
+        ("赵钱孙李研究员", "赵钱孙李研究员"),
+        ("方敏教授", "方敏教授"),
+        ("欧阳中石", "欧阳中石"),
+    ],
+)
+def test_an_affiliation_glued_to_the_name_is_split_at_its_place_or_institution(
+    raw: str, expected: str
+) -> None:
+    assert normalize_author(raw) == expected
+    assert normalize_author(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ("责任编辑：李四", "李四"),
         ("【责任编辑：李四】", "李四"),
         ("编辑：李四 王五", "李四、王五"),

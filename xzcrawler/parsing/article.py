@@ -23,6 +23,7 @@ from xzcrawler.parsing.chain import (
 from xzcrawler.parsing.heading import breadcrumb, section_path, title
 from xzcrawler.parsing.lists import continuation_links, listed_articles, pagination_links
 from xzcrawler.parsing.meta import (
+    PUBLISHER_NAME_RE,
     labelled,
     meta_date,
     meta_window,
@@ -31,7 +32,7 @@ from xzcrawler.parsing.meta import (
 )
 from xzcrawler.parsing.page import Element, Page, memoised
 from xzcrawler.parsing.sanitise import body_html, body_images
-from xzcrawler.parsing.vocabulary import NOT_NAMES
+from xzcrawler.parsing.vocabulary import NOT_NAMES, PLACEHOLDER_SOURCES
 
 UNDECODABLE_RE = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 # A credit opening the lead paragraph: 本报讯（记者 王五）, （文/图 李四）, 【文/张三】.
@@ -69,10 +70,28 @@ def meta_values(page: Page) -> dict[str, tuple[str | None, str | None]]:
     span = body_range(page)
     if span.lower_meta is not None:
         for kind, value in read_labels(page, page.tokens[slice(*span.lower_meta)]).items():
-            found.setdefault(kind, value)
-    if "source" not in found and (publisher := unlabelled_source(page, first, stop)):
+            if kind not in found or (kind == "source" and _names_no_publisher(found[kind][0])):
+                found[kind] = value
+    if ("source" not in found or _names_a_person(found["source"][0])) and (
+        publisher := unlabelled_source(page, first, stop)
+    ):
         found["source"] = publisher
     return found
+
+
+_PERSON_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,3}")
+
+
+def _names_no_publisher(value: str | None) -> bool:
+    """A source value that is a placeholder (来源：转载文章): another place may name the source."""
+    return (value or "").strip(" \u3000\xa0【】[]（）()《》") in PLACEHOLDER_SOURCES
+
+
+def _names_a_person(value: str | None) -> bool:
+    """A source value that reads as a person's name (来源: 尹娟), no paper, site or agency: a
+    publisher printed after the date without a label (《理财周刊》) names the source better."""
+    text = (value or "").strip(" \u3000\xa0")
+    return bool(_PERSON_NAME_RE.fullmatch(text)) and not PUBLISHER_NAME_RE.fullmatch(text)
 
 
 def byline(page: Page) -> str | None:
@@ -132,13 +151,26 @@ def page_kind(page: Page) -> PageKind:
     return PageKind.OTHER
 
 
+def _closes(raw: bytes) -> bool:
+    """The document's closing tag is there: near the end, or followed only by code a server or
+    CMS appends after the document (ad scripts, tracking tags, as Sohu's CMS does) — a
+    `</body>` written inside a script (document.write) is not the document's."""
+    tail = raw[-4096:].lower()
+    if b"</html>" in tail or b"</body>" in tail:
+        return True
+    lower = raw.lower()
+    end = max(lower.rfind(b"</html>"), lower.rfind(b"</body>"))
+    if end < 0:
+        return False
+    return lower.count(b"<script", 0, end) == lower.count(b"</script", 0, end)
+
+
 def incomplete_reason(page: Page, raw: bytes, text: str) -> str | None:
     """Why an article page is not whole (a 200 cut short, or garbage), or None. Judged by what
     every template has (closing tags, a title, a body), never by a chain block or a footer."""
     if len(UNDECODABLE_RE.findall(text)) > max(len(text) // 100, 3):
         return "undecodable text"
-    tail = raw[-4096:].lower()
-    if b"</html>" not in tail and b"</body>" not in tail:
+    if not _closes(raw):
         return "no closing </html>"
     if not title(page)[0]:
         return "empty title"

@@ -196,6 +196,7 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
     cells of their own, and dates; widget and footer-link lines after it are passed over."""
     lines = page.lines
     found: tuple[int, int] | None = None
+    passed_editor = False
     index = page.tokens[end - 1].line if end > begin else -1
     while index >= 0 and lines[index].tokens[0] >= begin:
         line = lines[index]
@@ -206,8 +207,14 @@ def lower_meta(page: Page, begin: int, end: int) -> tuple[int, int] | None:
             and before.endswith((":", "："))
             and page.tokens[line.tokens[0]].block.tag in VALUE_CELL_TAGS
         )
-        if EDITOR_LINE_RE.match(text):  # the body's closing editor line: the body ends there
-            break
+        if EDITOR_LINE_RE.match(text):
+            # the body's closing editor line: the body ends there; a meta line may stand just
+            # above it (来源：新闻晨报 / 编辑：山石), so only the first one is passed over
+            if found is not None or passed_editor:
+                break
+            passed_editor = True
+            index -= 1
+            continue
         if (
             (labelled(text) and meta_like(text))
             or (value_cell and labelled(before))

@@ -38,6 +38,34 @@ PLACEHOLDER_AUTHORS = frozenset(
     {"佚名", "未知", "不详", "匿名", "admin", "administrator", "管理员", "系统管理员", "网站管理员"}
 )
 
+# Source values that name no publisher (Yahoo China printed 来源：转载文章 above the body and
+# the real source below it): the parser then reads the source elsewhere, the normaliser gives None.
+PLACEHOLDER_SOURCES = frozenset(
+    {
+        "网络", "互联网", "网络转载", "来自网络", "网络整理", "网络综合", "网上", "网友投稿",
+        "转载", "转载文章", "网络文章", "转帖", "综合", "综合整理", "综合报道", "未知", "不详",
+        "佚名", "匿名", "无", "暂无", "其他", "其它", "admin", "管理员", "none", "null", "unknown",
+    }
+)  # fmt: skip
+# A writer's affiliation printed after the name without a space (方敏北京大学经济学院教授):
+# it opens with a place or an institution word and ends with a title. The split is decided by
+# these words, never by guessing a name's length (names are 2 or 3 characters).
+AFFILIATION_OPENERS = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江",
+    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州",
+    "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港",
+    "澳门", "南京", "武汉", "广州", "深圳", "杭州", "成都", "西安", "厦门", "苏州", "大连",
+    "青岛", "长沙", "郑州", "济南", "沈阳", "哈尔滨", "长春", "合肥", "福州", "南昌", "昆明",
+    "兰州", "中国", "中央", "中共", "国家", "国务院", "全国", "清华", "复旦", "南开", "同济",
+    "中山", "华东", "华南", "华中", "华北", "西北", "东北", "西南", "中南", "对外经济",
+)  # fmt: skip
+AFFILIATION_TITLES = (
+    "教授", "副教授", "研究员", "副研究员", "助理研究员", "主任", "副主任", "院长", "副院长",
+    "所长", "副所长", "博士", "博士生导师", "博导", "讲师", "专家", "会长", "副会长", "理事长",
+    "秘书长", "首席经济学家", "经济学家", "分析师", "高级工程师", "研究员级高级工程师", "律师",
+    "主任医师", "主席", "校长", "党委书记", "书记", "学者",
+)  # fmt: skip
+
 BREADCRUMB_LABELS = (
     "当前所在", "当前位置", "您现在的位置", "你现在的位置", "您的位置", "您当前的位置",
     "您所在的位置", "所在位置", "当前栏目", "位置",
