@@ -217,6 +217,44 @@ def test_a_source_naming_no_publisher_gives_way_to_the_one_that_does(
     assert (record["source"], record["body"].split("\n")) == (source, BODY_TEXT)
 
 
+RELATED = '<p>相关报道：</p><p><a href="/a/9.html">·另一篇报道（2005-04-01 16:19PM）</a></p>'
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # A related list's heading closes the body (Yahoo China: 相关报道：, NetEase: 延伸阅读).
+        ("", RELATED),
+        ("", "<p>延伸阅读</p><p><a href=/a/8.html>特朗普的这场庆典</a></p>"),
+        # A vertical label printed a character a cell (今/日/推/荐) and its links.
+        (
+            "<table><tr><td>今</td></tr><tr><td>日</td></tr><tr><td>推</td></tr>"
+            "<tr><td>荐</td></tr><tr><td><a href=/a/7.html>征集现场观众</a></td></tr></table>",
+            "",
+        ),
+        # Topic tags and mentions, an advertisement's label.
+        ("", "<p>#大家健康超能团# @大家健康</p>"),
+        ("<p>广告</p>", "<p>广告</p>"),
+    ],
+)
+def test_page_furniture_inside_the_body_container_is_not_body(before: str, after: str) -> None:
+    record = normalised(article_page(body=before + BODY + after))
+    assert record["body"].split("\n") == BODY_TEXT
+
+
+@pytest.mark.parametrize(
+    ("closing", "author"),
+    [
+        ("<p>作者：上官云 宋宇晟</p>", "上官云、宋宇晟"),
+        ("<p>（文/张三 李四 摄影/王五）</p>", "张三、李四"),
+        ("<p>文/张三 摄影/李四</p>", "张三"),
+    ],
+)
+def test_a_closing_byline_credits_every_writer_it_names(closing: str, author: str) -> None:
+    record = normalised(article_page("2020-11-12 来源：新华网", BODY + closing))
+    assert (record["author"], record["body"].split("\n")) == (author, BODY_TEXT)
+
+
 def test_hidden_and_logo_headings_are_never_the_title() -> None:
     assert normalised(article_page())["title"] == TITLE
 

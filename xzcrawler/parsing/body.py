@@ -32,13 +32,19 @@ SELF_LINK_LABEL_RE = re.compile(rf"^(?:{'|'.join(SELF_LINK_LABELS)})")
 SHARE_LABEL_RE = re.compile(
     r"^(?:分享到|分享至|【?\s*打\s*印|【?\s*关\s*闭|【?\s*字体|相关文章|相关阅读|相关新闻|相关链接"
     r"|推荐阅读|相关热词搜索|(?:关键字|关键词|标签|Tags?|TAG)\s*[:：]|-{3,}\s*分隔线|若本站收录|免责声明"
-    r"|更多.{0,40}请关注)"
+    r"|更多.{0,40}请关注"
+    # a related list's heading on a line of its own (相关报道：, 延伸阅读)
+    r"|(?:相关报道|延伸阅读|扩展阅读|相关推荐|热点推荐|热门推荐|猜你喜欢)\s*[:：]?\s*$)"
 )
 _ROLE = rf"(?:{'|'.join(sorted({*WRITER_ROLES, *CREDIT_ROLES}, key=len, reverse=True))})"
 # A credited name: no separator, colon or bracket, and no sentence punctuation (记者：…？ in an
 # interview is a question, not a credit).
 _NAME_CHAR = r"[^\s/／:：|｜【】\[\]()（）。？！?!，；]"
-_NAME = rf"{_NAME_CHAR}{{1,20}}(?:[ \u3000]{_NAME_CHAR}{{1,10}}){{0,3}}?"
+# ...and the names after it up to the next role (作者：上官云 宋宇晟; 文/张三 摄影/李四).
+_NAME = (
+    rf"{_NAME_CHAR}{{1,20}}"
+    rf"(?:[ \u3000](?!{_ROLE}(?:[/／:：\s]|$)){_NAME_CHAR}{{1,10}}){{0,3}}"
+)
 # One credit: 文/张三, 摄影：李四, 记者 王五, 编辑/赵六.
 CREDIT_RE = re.compile(
     rf"(?P<role>{_ROLE})\s*(?:[/／:：]|\s)\s*(?P<names>{_NAME})(?=$|[\s|｜,，;；】\])）])"
@@ -65,13 +71,17 @@ _PAGER_WORD = (
 PAGER_LINE_RE = re.compile(
     rf"^(?=.*(?:{_PAGER_WORD}))(?:[\s\[【]*(?:{_PAGER_WORD}|\d+|全文|阅读全文)[\s\]】:：]*)+$"
 )
+# Furniture lines no paragraph is: one character alone (a vertical label 今/日/推/荐, printed a
+# character a cell), topic tags and mentions only (#大家健康超能团# @大家健康).
+FURNITURE_LINE_RE = re.compile(r"^\s*\S\s*$|^(?:\s*(?:#[^#\n]{1,30}#|@[^\s@#]{1,30}))+\s*$")
 # Lines dropped from the body whole: chain labels, share and print widgets, pagers, print
 # credits. One pattern, so that a paragraph of the body is tried once, not once per form.
 DROPPED_LINE_RE = re.compile(
     "|".join(
         f"(?:{pattern.pattern})"
         for pattern in (
-            PREV_LABEL_RE, NEXT_LABEL_RE, SHARE_LABEL_RE, WIDGET_RE, PAGER_LINE_RE, PRINT_CREDIT_RE
+            PREV_LABEL_RE, NEXT_LABEL_RE, SHARE_LABEL_RE, WIDGET_RE, PAGER_LINE_RE, PRINT_CREDIT_RE,
+            FURNITURE_LINE_RE,
         )
     )
 )  # fmt: skip
