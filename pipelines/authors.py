@@ -96,6 +96,8 @@ _DATEISH = re.compile(r"^[\d\s\-/.:年月日时分秒号]+$")
 _GLUED_ROLE = re.compile(
     r"^(.{0,8}?记者|.{0,6}?通讯员|实习生|见习生|责任编辑|值班编辑|编辑|责编|摄影)(.{2,})$"
 )
+# Template debris printed where a value should be (作者： size="20"): markup, never a name.
+_DEBRIS = re.compile(r"[=<>]|^\w+=")
 _NAME_EDGES = " .,;:!?、。|/\\-—–_~·…*#'\"‘’“”=+"
 
 
@@ -160,7 +162,7 @@ def _name(token: str) -> str | None:
     name = token.strip(_NAME_EDGES)
     if not name or _DATEISH.match(name) or not any(char.isalpha() for char in name):
         return None
-    if name.casefold() in _ANONYMOUS or _role_of(name)[0]:
+    if name.casefold() in _ANONYMOUS or _role_of(name)[0] or _DEBRIS.search(name):
         return None
     if len(name) > 5 and name.endswith(AFFILIATION_TITLES):
         return _without_affiliation(name)

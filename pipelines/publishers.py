@@ -161,6 +161,7 @@ _PORTAL_PLACEHOLDERS = frozenset(
 # A site naming the paper it carries in title brackets (光明网-《光明日报》, 人民网－《人民日报》):
 # the article is the paper's, so the paper is the publisher (docs/parsing.md).
 _SITE_PAPER = re.compile(r"[^《》]{2,20}?\s*[-‐‑‒–—―−－]\s*《(?P<paper>[^《》]{2,20})》")
+_DEBRIS = re.compile(r"""\w+\s*=\s*["']""")
 _NO_SOURCE = frozenset(publisher_key(name) for name in PLACEHOLDER_SOURCES)
 
 
@@ -183,6 +184,8 @@ def classify_source(raw: str | None, portal: str, publishers: Publishers) -> tup
     cleaned = clean_source(raw)
     if cleaned is None:
         return None, "missing"
+    if _DEBRIS.search(cleaned):  # template debris (来源： size="20"): no source printed
+        return None, "none"
     if paper := _SITE_PAPER.fullmatch(cleaned):
         cleaned = paper["paper"]
     key = publisher_key(cleaned)

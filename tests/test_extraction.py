@@ -255,6 +255,38 @@ def test_a_closing_byline_credits_every_writer_it_names(closing: str, author: st
     assert (record["author"], record["body"].split("\n")) == (author, BODY_TEXT)
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<p>第1页/共1页 &lt;&lt;&nbsp;上一页 | 下一页&nbsp;&gt;&gt;</p>",
+        "<p>« 上一页 ｜ 下一页 »</p>",
+        "<p>资料图：无性婚姻能走多远？</p>",
+        "<p>资料图片：会议现场</p>",
+    ],
+)
+def test_pagers_with_separators_and_file_photo_captions_are_not_body(opening: str) -> None:
+    assert normalised(article_page(body=opening + BODY))["body"].split("\n") == BODY_TEXT
+
+
+def test_template_debris_for_a_value_names_nobody_and_a_writer_the_title_names_is_credited() -> (
+    None
+):
+    """关注中国中心: 作者： size="20" (a template's leaked attribute), the title 茉莉：…, and the
+    body opening with the headline and the writer's name on lines of their own."""
+    title = f"茉莉：{TITLE}"
+    html = (
+        article_page(
+            '作者： size="20" 来源： size="20" 发布日期： 2005-07-05 21:23:57',
+            f"<p>{TITLE}</p><p>茉莉</p>{BODY}",
+        )
+        .replace(f"<h2>{TITLE}</h2>", f"<h2>{title}</h2>")
+        .replace(f"<title>{TITLE}_", f"<title>{title}_")
+    )
+    record = normalised(html)
+    assert (record["title"], record["author"], record["source"]) == (title, "茉莉", None)
+    assert record["body"].split("\n") == BODY_TEXT
+
+
 def test_hidden_and_logo_headings_are_never_the_title() -> None:
     assert normalised(article_page())["title"] == TITLE
 

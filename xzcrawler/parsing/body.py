@@ -67,9 +67,11 @@ WIDGET_RE = re.compile(rf"^(?:[\s【\[(（]*(?:{_WIDGET_WORD})[\s】\])）:：|�
 _PAGER_WORD = (
     r"上一页|下一页|首页|尾页|末页|第\s*\d+\s*页|共\s*\d+\s*页|\[\s*\d+\s*\]\s*\[\s*\d+\s*\]"
 )
-# A pager inside the article (第1页 2 3 下一页): pager words and page numbers only.
+# A pager inside the article (第1页 2 3 下一页, 第1页/共1页 << 上一页 | 下一页 >>): pager words
+# and page numbers only.
 PAGER_LINE_RE = re.compile(
-    rf"^(?=.*(?:{_PAGER_WORD}))(?:[\s\[【]*(?:{_PAGER_WORD}|\d+|全文|阅读全文)[\s\]】:：]*)+$"
+    rf"^(?=.*(?:{_PAGER_WORD}))"
+    rf"(?:[\s\[【/|｜<«‹]*(?:{_PAGER_WORD}|\d+|全文|阅读全文)[\s\]】:：/|｜>»›]*)+$"
 )
 # Furniture lines no paragraph is: one character alone (a vertical label 今/日/推/荐, printed a
 # character a cell), topic tags and mentions only (#大家健康超能团# @大家健康).
@@ -287,6 +289,7 @@ def body(page: Page) -> Body:
     byline: str | None = None
     credited_editor: str | None = None
     seen: set[int] = set()
+    headline_copy, writer_name = False, ""
     first = max(span.begin, page.start[holder])
     for token in page.tokens[first : min(span.stop, page.end[holder])]:
         if token.line in seen:
@@ -299,6 +302,13 @@ def body(page: Page) -> Body:
         if text == title_text:  # the headline printed again: a kicker above it goes with it
             if all(_headline_part(page.lines[i].text) for i in kept[: KICKER_MAX_LINES + 1]):
                 kept.clear()
+            continue
+        if not kept and (writer := _title_writer(title_text, text)) is not None:
+            # 茉莉：我是怎样卷入八九民运的 printed in the body as the headline, then 茉莉
+            headline_copy, writer_name = True, writer
+            continue
+        if not kept and headline_copy and text.strip() == writer_name:
+            byline = byline or writer_name
             continue
         if DROPPED_LINE_RE.match(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
             continue
@@ -340,6 +350,16 @@ def _link_line(page: Page, line: Line) -> bool:
         not plain.strip(":：")
         or (LINK_TOPIC_RE.fullmatch(plain) is not None and not plain.startswith(ATTACHMENT_WORDS))
     )
+
+
+_TITLE_WRITER_RE = re.compile(r"(?P<writer>[\u4e00-\u9fff]{2,4})\s*[：:]\s*(?P<headline>.+)")
+
+
+def _title_writer(title_text: str | None, text: str) -> str | None:
+    """The writer a title names before its colon (茉莉：我是怎样…), where `text` is the rest of
+    the title: the body's copy of the headline, which the writer's name may follow."""
+    match = _TITLE_WRITER_RE.fullmatch(title_text or "")
+    return match["writer"] if match and match["headline"].strip() == text.strip() else None
 
 
 def _headline_part(text: str) -> bool:

@@ -124,7 +124,10 @@ CREDIT_ROLES = (
 NOT_NAMES = frozenset(
     {"全文完", "未完待续", "待续", "本报讯", "综合", "整理", "编译", "供图", "摄影", "报道", "完"}
 )
-CAPTION_OPENERS = ("图为", "图片为", "上图", "下图", "左图", "右图", "图：", "图:", "▲", "△", "↑")
+CAPTION_OPENERS = (
+    "图为", "图片为", "上图", "下图", "左图", "右图", "图：", "图:", "资料图：", "资料图:",
+    "资料图片：", "资料图片:", "资料照片：", "资料照片:", "▲", "△", "↑",
+)  # fmt: skip
 FOOTER_WORDS = ("版权所有", "Copyright", "©", "ICP备", "ICP证")
 # Footer words that a sentence of the body may hold too (…主办，…承办): a footer only in a
 # short line of its own.
