@@ -287,6 +287,43 @@ def test_template_debris_for_a_value_names_nobody_and_a_writer_the_title_names_i
     assert record["body"].split("\n") == BODY_TEXT
 
 
+LEAD = "各位好，我是安东尼。欢迎收听法国报纸摘要。"
+
+
+@pytest.mark.parametrize(
+    ("meta", "body", "first"),
+    [
+        # A standfirst in a <p> of its own just above the body's container (RFI's chapo).
+        ("2022-02-06 13:48", f"</div><p class=chapo>{LEAD}</p><div class=content>{BODY}", LEAD),
+        # ...with an advertisement's label between them.
+        ("2022-02-06 13:48", f"</div><p>{LEAD}</p><div>广告</div><div class=content>{BODY}", LEAD),
+        # A short line above the container is no standfirst.
+        ("2022-02-06 13:48", f"</div><p>音频 04:29</p><div class=content>{BODY}", None),
+    ],
+)
+def test_a_standfirst_above_the_body_container_opens_the_body(
+    meta: str, body: str, first: str | None
+) -> None:
+    lines = normalised(article_page(meta, body))["body"].split("\n")
+    assert lines == ([first] if first else []) + BODY_TEXT
+
+
+@pytest.mark.parametrize(
+    ("classes", "hidden"),
+    [
+        ("o-self-promo o-self-promo--hidden", True),
+        ("hidden", True),
+        ("promo is-hidden", True),
+        ("hidden-xs", False),
+        ("unhidden-box", False),
+    ],
+)
+def test_an_element_hidden_by_its_class_is_not_text(classes: str, hidden: bool) -> None:
+    promo = f"<div class='{classes}'><p>下载法广应用程序跟踪国际时事</p></div>"
+    lines = normalised(article_page(body=BODY + promo))["body"].split("\n")
+    assert lines == BODY_TEXT + ([] if hidden else ["下载法广应用程序跟踪国际时事"])
+
+
 def test_hidden_and_logo_headings_are_never_the_title() -> None:
     assert normalised(article_page())["title"] == TITLE
 

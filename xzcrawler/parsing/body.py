@@ -291,6 +291,7 @@ def body(page: Page) -> Body:
     seen: set[int] = set()
     headline_copy, writer_name = False, ""
     first = max(span.begin, page.start[holder])
+    kept += _standfirst(page, span.begin, first)
     for token in page.tokens[first : min(span.stop, page.end[holder])]:
         if token.line in seen:
             continue
@@ -350,6 +351,35 @@ def _link_line(page: Page, line: Line) -> bool:
         not plain.strip(":：")
         or (LINK_TOPIC_RE.fullmatch(plain) is not None and not plain.startswith(ATTACHMENT_WORDS))
     )
+
+
+STANDFIRST_MIN_CHARS = 20
+STANDFIRST_ENDS = (*SENTENCE_END, "”", "」")
+
+
+def _standfirst(page: Page, begin: int, first: int) -> list[int]:
+    """A lead paragraph printed just above the body's container (RFI's chapo, a 导语 in a <p>
+    of its own): sentences in paragraph elements, with only furniture between them and it."""
+    run: list[int] = []
+    seen: set[int] = set()
+    for token in page.tokens[begin:first]:
+        if token.line in seen:
+            continue
+        seen.add(token.line)
+        line = page.lines[token.line]
+        text = line.text
+        if line.tokens[0] < begin or DROPPED_LINE_RE.match(text):
+            continue
+        if (
+            token.block.tag in PARAGRAPH_TAGS
+            and len(text) >= STANDFIRST_MIN_CHARS
+            and text.endswith(STANDFIRST_ENDS)
+            and not _link_line(page, line)
+        ):
+            run.append(token.line)
+        else:
+            run = []
+    return run
 
 
 _TITLE_WRITER_RE = re.compile(r"(?P<writer>[\u4e00-\u9fff]{2,4})\s*[：:]\s*(?P<headline>.+)")

@@ -52,6 +52,9 @@ SKIP_TAGS = frozenset(
      "object", "embed", "template", "head", "title", "meta", "link", "svg"}
 )  # fmt: skip
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# A class that hides its element by the stylesheet's convention: hidden, is-hidden, and a BEM
+# modifier block--hidden (RFI's o-self-promo--hidden). Never hidden-xs (hidden on one screen).
+HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:is-)?(?:[\w-]+--)?hidden(?:\s|$)")
 HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]+")
 NON_PAGE_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "vbscript", "about", "file"})
 
@@ -154,10 +157,19 @@ class Page:
                 # hidden (display:none, visibility:hidden, the hidden attribute): asked of every
                 # element, so written inline
                 style = el.get("style")
-                if el.get("hidden") is not None or (
-                    style is not None
-                    and ("none" in style or "hidden" in style)
-                    and HIDDEN_STYLE_RE.search(style) is not None
+                classes = el.get("class")
+                if (
+                    el.get("hidden") is not None
+                    or (
+                        style is not None
+                        and ("none" in style or "hidden" in style)
+                        and HIDDEN_STYLE_RE.search(style) is not None
+                    )
+                    or (
+                        classes is not None
+                        and "hidden" in classes
+                        and HIDDEN_CLASS_RE.search(classes) is not None
+                    )
                 ):
                     walker.skip_subtree()
                     skipped = el
