@@ -301,11 +301,14 @@ LEAD = "各位好，我是安东尼。欢迎收听法国报纸摘要。"
         ("2022-02-06 13:48", f"</div><p>音频 04:29</p><div class=content>{BODY}", None),
     ],
 )
-def test_a_standfirst_above_the_body_container_opens_the_body(
-    meta: str, body: str, first: str | None
+@pytest.mark.parametrize("writer", ["", "<div>作者：<a href=/author/1>安东尼</a></div>"])
+def test_a_standfirst_and_a_writer_line_above_the_body_container_are_read(
+    meta: str, body: str, first: str | None, writer: str
 ) -> None:
-    lines = normalised(article_page(meta, body))["body"].split("\n")
-    assert lines == ([first] if first else []) + BODY_TEXT
+    """RFI: the writer's line (作者：, the name a link) and the chapo above the body."""
+    record = normalised(article_page(meta, body.replace("</div>", "</div>" + writer, 1)))
+    assert record["body"].split("\n") == ([first] if first else []) + BODY_TEXT
+    assert record["author"] == ("安东尼" if writer else None)
 
 
 @pytest.mark.parametrize(

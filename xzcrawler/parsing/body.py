@@ -291,7 +291,8 @@ def body(page: Page) -> Body:
     seen: set[int] = set()
     headline_copy, writer_name = False, ""
     first = max(span.begin, page.start[holder])
-    kept += _standfirst(page, span.begin, first)
+    lead, byline = _standfirst(page, span.begin, first)
+    kept += lead
     for token in page.tokens[first : min(span.stop, page.end[holder])]:
         if token.line in seen:
             continue
@@ -357,10 +358,16 @@ STANDFIRST_MIN_CHARS = 20
 STANDFIRST_ENDS = (*SENTENCE_END, "”", "」")
 
 
-def _standfirst(page: Page, begin: int, first: int) -> list[int]:
+# A writer's line between the meta line and the body's container: 作者：安东尼 (RFI).
+WRITER_LINE_RE = re.compile(rf"^\s*(?:作者|撰文|文)\s*[:：/]\s*(?P<names>{_PERSONS})\s*$")
+
+
+def _standfirst(page: Page, begin: int, first: int) -> tuple[list[int], str | None]:
     """A lead paragraph printed just above the body's container (RFI's chapo, a 导语 in a <p>
-    of its own): sentences in paragraph elements, with only furniture between them and it."""
+    of its own): sentences in paragraph elements, with only furniture between them and it; and
+    a writer's line above the container (作者：安东尼, its name a link on a line of its own)."""
     run: list[int] = []
+    writer: str | None = None
     seen: set[int] = set()
     for token in page.tokens[begin:first]:
         if token.line in seen:
@@ -370,6 +377,8 @@ def _standfirst(page: Page, begin: int, first: int) -> list[int]:
         text = line.text
         if line.tokens[0] < begin or DROPPED_LINE_RE.match(text):
             continue
+        if writer is None and (match := WRITER_LINE_RE.match(text)):
+            writer = match["names"]
         if (
             token.block.tag in PARAGRAPH_TAGS
             and len(text) >= STANDFIRST_MIN_CHARS
@@ -379,7 +388,7 @@ def _standfirst(page: Page, begin: int, first: int) -> list[int]:
             run.append(token.line)
         else:
             run = []
-    return run
+    return run, writer
 
 
 _TITLE_WRITER_RE = re.compile(r"(?P<writer>[\u4e00-\u9fff]{2,4})\s*[：:]\s*(?P<headline>.+)")
