@@ -364,7 +364,7 @@ class StoragePipeline:
         except Exception as exc:
             logger.warning("storage: could not read the open run (%s)", describe(exc))
             return
-        self.run = tuple(found) if found else None  # type: ignore[assignment]
+        self.run = (found.id, found.started_at, found.mode, found.portal_url) if found else None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """If the database cannot take a write now, the CLI's run record would be lost with

@@ -278,7 +278,7 @@ def ranked_search_location(path: str, query_string: str) -> str | None:
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
-        async def redirect_searches(scope: dict, receive: Any, send: Any) -> None:
+        async def redirect_searches(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "http":
                 location = ranked_search_location(
                     scope["path"], scope.get("query_string", b"").decode("latin-1")
@@ -310,16 +310,17 @@ def _facet_class() -> type:
         path_with_removed_args,
     )
 
-    class MonthFacet(ColumnFacet):
+    class MonthFacet(ColumnFacet):  # type: ignore[misc]  # Datasette ships no type hints
         """A column facet in month order, newest first (Datasette's sorts by count)."""
 
         type = "month"
 
-        async def suggest(self) -> list:
+        async def suggest(self) -> list[dict[str, Any]]:
             return []
 
-        async def facet_results(self) -> tuple[list, list]:
-            results, timed_out = [], []
+        async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+            results: list[dict[str, Any]] = []
+            timed_out: list[str] = []
             pairs = self.get_querystring_pairs()
             size = self.get_facet_size()
             for config in self.get_configs():
@@ -378,7 +379,7 @@ def _facet_class() -> type:
 
 
 @hookimpl
-def register_facet_classes() -> list:
+def register_facet_classes() -> list[type]:
     return [_facet_class()]
 
 
@@ -387,7 +388,7 @@ def extra_css_urls() -> list[str]:
     return ["/xzcrawler-assets/browse.css"]
 
 
-def _json_list(value: Any) -> list | None:
+def _json_list(value: Any) -> list[Any] | None:
     try:
         parsed = json.loads(value) if isinstance(value, str) else None
     except ValueError:
@@ -396,7 +397,9 @@ def _json_list(value: Any) -> list | None:
 
 
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str, database: str, datasette: Any):
+def render_cell(
+    row: Any, value: Any, column: str, table: str, database: str, datasette: Any
+) -> Any:
     """Breadcrumbs as text, bodies clipped in lists and whole on a row page, body_html as HTML,
     titles linking to the article's page."""
     from markupsafe import Markup, escape

@@ -149,7 +149,7 @@ def dropped_articles(stats: dict[str, Any]) -> int:
 def article_pages(stats: dict[str, Any]) -> int:
     """Article pages read to an outcome; never fewer than the outcomes counted (a worker of a
     shared crawl may store items whose pages another worker fetched)."""
-    return max(stats.get(ARTICLE_PAGES, 0), stats.get(FILL_ITEMS, 0) + dropped_articles(stats))
+    return int(max(stats.get(ARTICLE_PAGES, 0), stats.get(FILL_ITEMS, 0) + dropped_articles(stats)))
 
 
 def parse_errors(stats: dict[str, Any]) -> dict[str, int]:

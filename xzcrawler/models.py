@@ -11,7 +11,7 @@ Times are stored as UTC and read back as Asia/Shanghai: SQLite's DateTime drops 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
 )
@@ -53,7 +54,8 @@ class ShanghaiTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here maps one Table (not another FromClause): Core statements on it type-check.
+    __table__: ClassVar[Table]
 
 
 class Section(Base):

@@ -99,6 +99,7 @@ def limited_session(engine: Engine, timeout: float = QUERY_TIMEOUT) -> Iterator[
             )
         elif engine.dialect.name == "sqlite":
             handler_set = conn.connection.dbapi_connection
+            assert handler_set is not None  # a connection checked out of the pool is open
             deadline = _clock() + timeout
             handler_set.set_progress_handler(lambda: _clock() >= deadline, PROGRESS_STEP)
         try:
@@ -212,10 +213,12 @@ def find_articles(
         matched = [Article.id.in_(match.ids)] if match else []
         if match and not conditions:
             # Counting the index alone spares a lookup per match for a common word.
-            total = session.scalar(select(func.count()).select_from(match.ids.subquery()))
+            total = session.execute(
+                select(func.count()).select_from(match.ids.subquery())
+            ).scalar_one()
         else:
             count = select(func.count()).select_from(Article).where(*conditions, *matched)
-            total = session.scalar(count)
+            total = session.execute(count).scalar_one()
         newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
         if order is Order.RELEVANCE and match:
             stmt = select(Article).join(match.ranked, match.ranked.c.id == Article.id)
@@ -283,7 +286,7 @@ def _conditions(session: Session, filters: Filters) -> tuple[list[ColumnElement[
         if ids:
             conditions.append(Article.publisher_id.in_(ids))
         else:
-            names = session.scalars(select(Publisher.name)).all()
+            names = list(session.scalars(select(Publisher.name)))
             hints.append(_hint("publisher", name, names))
     if filters.author:
         name = filters.author.strip()
@@ -295,7 +298,7 @@ def _conditions(session: Session, filters: Filters) -> tuple[list[ColumnElement[
         elif session.scalar(select(literal(1)).where(joined).limit(1)):
             conditions.append(joined)
         else:
-            names = session.scalars(select(ArticleAuthor.name).distinct()).all()
+            names = list(session.scalars(select(ArticleAuthor.name).distinct()))
             hints.append(_hint("author", name, names))
     if filters.since:
         conditions.append(Article.published_at >= filters.since)

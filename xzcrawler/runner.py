@@ -241,26 +241,24 @@ def mark_dead_runs(engine: Engine, settings: Settings) -> list[int]:
     return runs.mark_dead_runs(engine, distributed=True, alive=alive)
 
 
-def _crawler_process(settings: Settings) -> CrawlerProcess:
-    """Scrapy's process, remembering the shutdown signals it gets: the run record tells a
+def _crawler_process(settings: Settings) -> tuple[CrawlerProcess, list[int]]:
+    """Scrapy's process, and the shutdown signals it gets as they come: the run record tells a
     signal from a limit (both close with `shutdown`), and a second Ctrl-C (Scrapy then stops
     without closing the spider) from a crash."""
     from scrapy.crawler import CrawlerProcess
 
-    class _CrawlerProcess(CrawlerProcess):
-        def __init__(self, settings: Settings) -> None:
-            super().__init__(settings)
-            self.signals_received: list[int] = []
+    received: list[int] = []
 
+    class _CrawlerProcess(CrawlerProcess):
         def _signal_shutdown(self, signum: int, frame: object) -> None:
-            self.signals_received.append(signum)
+            received.append(signum)
             super()._signal_shutdown(signum, frame)
 
         def _signal_kill(self, signum: int, frame: object) -> None:
-            self.signals_received.append(signum)
+            received.append(signum)
             super()._signal_kill(signum, frame)
 
-    return _CrawlerProcess(settings)
+    return _CrawlerProcess(settings), received
 
 
 class SectionCheck:
@@ -449,7 +447,8 @@ def _crawl_locked(
         return EXIT_FAILED
 
     quiet_startup(settings)
-    process = _crawler_process(settings)  # installs the log handler (LOG_FILE or stderr)
+    # installs the log handler (LOG_FILE or stderr)
+    process, signals_received = _crawler_process(settings)
     log_always(
         settings,
         f"run {run_id} started: {run_mode} crawl of {settings['PORTAL_URL']} into "
@@ -476,14 +475,14 @@ def _crawl_locked(
         stored_before=stored_before,
         previous_fill=previous_fill,
         shared_frontier=bool(settings["REDIS_URL"]),
-        signals_received=len(process.signals_received),  # type: ignore[attr-defined]
+        signals_received=len(signals_received),
     )
     if check.unknown:
         runs.close_run(engine, run_id, stats, assessment, EXIT_USAGE)
         log_always(settings, f"run {run_id} stopped: {check.unknown}", level=logging.ERROR)
         print(f"xzcrawler: {check.unknown}", file=sys.stderr)
         return EXIT_USAGE
-    exit_code = exit_code_of(assessment.status, process.signals_received)  # type: ignore[attr-defined]
+    exit_code = exit_code_of(assessment.status, signals_received)
     runs.close_run(engine, run_id, stats, assessment, exit_code)
     for warning in assessment.warnings:
         logger.warning("run %d: %s", run_id, warning)

@@ -87,8 +87,9 @@ def database_key(database_url: str) -> str:
         if database and database != ":memory:" and not database.startswith("file:"):
             database = os.path.realpath(database)
         return f"sqlite:///{database}"
-    host = (url.host or url.query.get("host") or "localhost").lower()  # type: ignore[union-attr]
-    port = url.port or _DEFAULT_PORTS.get(backend, "")
+    query_host = url.query.get("host")  # libpq's ?host=, for a socket or a second spelling
+    host = (url.host or (query_host if isinstance(query_host, str) else "") or "localhost").lower()
+    port = url.port or _DEFAULT_PORTS.get(backend) or ""
     return f"{backend}://{host}:{port}/{url.database or ''}"
 
 
@@ -231,8 +232,10 @@ def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
     """
     with engine.connect().execution_options(sqlite_immediate=True) as conn:
         sqlite_db = conn.dialect.name == "sqlite"
-        if sqlite_db:  # on the driver's connection: SQLAlchemy's would begin a transaction
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection  # SQLAlchemy's would begin a transaction
+        assert driver is not None  # a connection checked out of the pool is open
+        if sqlite_db:
+            driver.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
                 _schema_lock(conn)
@@ -248,7 +251,7 @@ def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
                     raise RuntimeError("the migration left rows whose foreign keys dangle")
         finally:
             if sqlite_db:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                driver.execute("PRAGMA foreign_keys=ON")
     _current.discard(engine.url.render_as_string(hide_password=False))
     return before, after or ""
 
@@ -635,7 +638,7 @@ class ArticleStore:
             return set(conn.execute(stmt).scalars())
 
     @staticmethod
-    def _unfetchable_since(since: datetime) -> Select[tuple[str]]:
+    def _unfetchable_since(since: datetime) -> Select[str]:
         links = UnfetchableLink.__table__
         return select(links.c.url).where(links.c.checked_at >= since)
 

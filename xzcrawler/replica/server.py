@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 
 from xzcrawler.replica.faults import Fault, FaultPlan
 from xzcrawler.replica.portal import Portal
@@ -84,10 +85,10 @@ class _PortalHTTPServer(ThreadingHTTPServer):
         self.log: list[RequestRecord] = []
         self.log_lock = threading.Lock()
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet about clients that hang up (a crawler giving up on an oversized page)."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
+            super().handle_error(request, client_address)
 
     def record(self, entry: RequestRecord) -> None:
         if self.keep_log:

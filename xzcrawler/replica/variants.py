@@ -346,8 +346,8 @@ def _meta_html(c: Choice, items: list[_Item], colon: str) -> str:
                     cells.append(f"<td>{i.value}</td>")
             return f'<table class="info"><tr>{"".join(cells)}</tr></table>'
         case "cell_items":
-            cells = "".join(f"<td>{text(i)}</td>" for i in items)
-            return f'<table class="info"><tr>{cells}</tr></table>'
+            row = "".join(f"<td>{text(i)}</td>" for i in items)
+            return f'<table class="info"><tr>{row}</tr></table>'
         case "brackets":
             parts = [text(i) if i.kind == "widget" else f"【{text(i)}】" for i in items]
             return '<div class="info">' + "\u3000".join(parts) + "</div>"
