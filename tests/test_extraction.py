@@ -327,6 +327,27 @@ def test_an_element_hidden_by_its_class_is_not_text(classes: str, hidden: bool) 
     assert lines == BODY_TEXT + ([] if hidden else ["下载法广应用程序跟踪国际时事"])
 
 
+@pytest.mark.parametrize(
+    ("above", "date_line", "source"),
+    [
+        # 凤凰网: the publisher on a line of its own, an app widget, then the date.
+        ("<div><a href=/author/1>中国新闻网</a></div><div>下载客户端</div>", "", "中国新闻网"),
+        ("<div>澎湃新闻</div>", "", "澎湃新闻"),
+        # A label names the source: it wins.
+        ("<div><a href=/author/1>中国新闻网</a></div>", " 来源：新华社", "新华社"),
+        # A subtitle is no publisher.
+        ("<div>——记一位扎根乡村三十年的教师</div>", "", None),
+    ],
+)
+def test_a_publisher_on_its_own_line_above_the_date_is_the_source(
+    above: str, date_line: str, source: str | None
+) -> None:
+    record = normalised(
+        article_page(f"{above}<div>2019年02月20日 02:26:00 来自北京{date_line}</div>")
+    )
+    assert (record["source"], record["body"].split("\n")) == (source, BODY_TEXT)
+
+
 def test_hidden_and_logo_headings_are_never_the_title() -> None:
     assert normalised(article_page())["title"] == TITLE
 

@@ -28,6 +28,7 @@ from xzcrawler.parsing.meta import (
     meta_date,
     meta_window,
     read_labels,
+    source_above,
     unlabelled_source,
 )
 from xzcrawler.parsing.page import Element, Page, memoised
@@ -73,7 +74,7 @@ def meta_values(page: Page) -> dict[str, tuple[str | None, str | None]]:
             if kind not in found or (kind == "source" and _names_no_publisher(found[kind][0])):
                 found[kind] = value
     if ("source" not in found or _names_a_person(found["source"][0])) and (
-        publisher := unlabelled_source(page, first, stop)
+        publisher := unlabelled_source(page, first, stop) or source_above(page, first)
     ):
         found["source"] = publisher
     return found

@@ -362,6 +362,27 @@ UNLABELLED_SOURCE_TOKENS = 3  # how far after the date an unlabelled publisher m
 SPACE_CHARS = " \t\r\n\xa0\u3000\u2002\u2003"
 
 
+UNLABELLED_SOURCE_ABOVE_TOKENS = 3  # how far above the date an unlabelled publisher may stand
+UNLABELLED_SOURCE_ABOVE_CHARS = 12
+
+
+def source_above(page: Page, first: int) -> tuple[str, str | None] | None:
+    """A publisher printed on a line of its own between the title and the meta line's date
+    without a label (凤凰网: 中国新闻网 / 下载客户端 / 2019年02月20日 02:26:00)."""
+    begin = max(title(page)[2], first - UNLABELLED_SOURCE_ABOVE_TOKENS, 0)
+    for token in page.tokens[begin:first]:
+        text = token.text.strip(SPACE_CHARS)
+        line = page.lines[token.line]
+        if (
+            len(text) <= UNLABELLED_SOURCE_ABOVE_CHARS
+            and line.text.strip(SPACE_CHARS) == text
+            and PUBLISHER_NAME_RE.fullmatch(text)
+        ):
+            link = token.link
+            return text.strip("《》"), page.link_url(link.get("href")) if link is not None else None
+    return None
+
+
 def unlabelled_source(page: Page, first: int, stop: int) -> tuple[str, str | None] | None:
     """A publisher printed after the meta line's date without a label (2022-02-13 09:57 光明网),
     on the date's line or the next: read only where no label names the source."""

@@ -120,6 +120,7 @@ class Page:
         self.base_url = get_base_url(response.text[:4096], response.url, response.encoding)
         self.host = urlsplit(response.url).hostname
         self.root: Element = document(response)
+        self._may_hide = "hidden" in response.text  # a class may hide an element
         body = next(self.root.iterchildren("body"), None)  # not find(): ElementPath is Python
         self.body: Element = self.root if body is None else body
         head = next(self.root.iterchildren("head"), None)
@@ -137,6 +138,13 @@ class Page:
         """One pass of lxml's iterwalk (C, no recursion on document depth). Lines and tokens
         are appended inline: this loop is most of a page's parse cost."""
         root = self.body
+        # hidden by a class: marked with the hidden attribute first, so the walk asks of every
+        # element only what it asks already (one XPath pass in C finds the few candidates)
+        if self._may_hide:
+            found = root.xpath("//*[contains(@class, 'hidden')]")
+            for el in found if isinstance(found, list) else ():
+                if isinstance(el, etree._Element) and HIDDEN_CLASS_RE.search(el.get("class", "")):
+                    el.set("hidden", "")
         tokens, lines, start, end = self.tokens, self.lines, self.start, self.end
         pieces: list[str] = []  # the text of the line being read
         line_tokens: list[int] = []  # its tokens
@@ -157,19 +165,10 @@ class Page:
                 # hidden (display:none, visibility:hidden, the hidden attribute): asked of every
                 # element, so written inline
                 style = el.get("style")
-                classes = el.get("class")
-                if (
-                    el.get("hidden") is not None
-                    or (
-                        style is not None
-                        and ("none" in style or "hidden" in style)
-                        and HIDDEN_STYLE_RE.search(style) is not None
-                    )
-                    or (
-                        classes is not None
-                        and "hidden" in classes
-                        and HIDDEN_CLASS_RE.search(classes) is not None
-                    )
+                if el.get("hidden") is not None or (
+                    style is not None
+                    and ("none" in style or "hidden" in style)
+                    and HIDDEN_STYLE_RE.search(style) is not None
                 ):
                     walker.skip_subtree()
                     skipped = el
