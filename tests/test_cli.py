@@ -148,6 +148,45 @@ def test_a_scheduled_crawl_is_silent_when_ok_and_its_log_holds_run_id_and_verdic
     assert log_lines(log)[-1].startswith("[xzcrawler] INFO: run 2 ok: "), "appended"
 
 
+def test_a_log_file_past_its_cap_is_rotated_before_the_next_run(crawl_env: CrawlEnv) -> None:
+    log = crawl_env.tmp_path / "crawl.log"
+    capped = ["-s", "LOG_FILE_MAX_BYTES=500", "-s", "LOG_FILE_BACKUPS=2"]
+    for run in (1, 2, 3, 4):
+        result = crawl_env.crawl("--log-file", str(log), *capped)
+        assert result.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
+        # each run logs more than 500 bytes (its stats at least): the next run starts afresh
+        assert log_lines(log)[0].startswith(f"[xzcrawler] INFO: run {run} started: ")
+    rotated = [Path(f"{log}.1"), Path(f"{log}.2")]
+    assert [log_lines(path)[0][:24] for path in rotated] == [
+        "[xzcrawler] INFO: run 3 ",
+        "[xzcrawler] INFO: run 2 ",
+    ]
+    assert not Path(f"{log}.3").exists(), "LOG_FILE_BACKUPS files kept, the oldest dropped"
+
+
+def test_export_since_a_run_gives_what_that_run_and_later_ones_stored_new_or_changed(
+    crawl_env: CrawlEnv,
+) -> None:
+    assert crawl_env.crawl().returncode == 0
+    edited = crawl_env.portal.articles[3]
+    crawl_env.portal.edit_article(edited.id, title="改过的标题", body="改过的正文。")
+    assert crawl_env.crawl("--recheck-days", "100000").returncode == 0  # run 2: 1 updated
+
+    def exported(*options: str) -> list[str]:
+        result = crawl_env.run("-m", "xzcrawler", "export", *options)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line)["url"] for line in result.stdout.splitlines()]
+
+    url = crawl_env.server.base_url.rstrip("/") + edited.path
+    assert exported("--since-run", "2") == [url]
+    assert sorted(exported("--since-run", "1")) == sorted(expected(crawl_env))
+    assert sorted(exported("--changed-since", "2000-01")) == sorted(expected(crawl_env))
+    assert exported("--changed-since", "2999") == []
+    unknown = crawl_env.run("-m", "xzcrawler", "export", "--since-run", "99")
+    assert unknown.returncode == 2
+    assert "--since-run 99: no such run" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
 def test_a_scheduled_crawl_of_a_portal_refusing_connections_says_why_on_stderr(
     tmp_path: Path,
 ) -> None:

@@ -483,25 +483,58 @@ def runs(limit: int, failed_pages: int | None, database_url: str | None) -> int:
     is_flag=True,
     help="CSV for Excel: starts with a UTF-8 byte order mark, so the Chinese text opens right",
 )
+@click.option(
+    "--since-run",
+    type=click.IntRange(1),
+    metavar="RUN",
+    help="only articles new or changed by run RUN or a later one (`runs` lists the runs)",
+)
+@click.option(
+    "--changed-since",
+    callback=_date(end=False),
+    metavar="DATE",
+    help=f"only articles new or changed on DATE or later ({DATE_FORMS}, Shanghai time)",
+)
 @database_option
-def export(format_: str, output: str | None, excel: bool, database_url: str | None) -> int:
+def export(
+    format_: str,
+    output: str | None,
+    excel: bool,
+    since_run: int | None,
+    changed_since: Any,
+    database_url: str | None,
+) -> int:
     """Every stored article as JSON lines or CSV (the export record of docs/interface.md).
 
     Times are ISO 8601 in Shanghai time (+08:00); in CSV, section_path is written
-    时评 > 三农时评.
+    时评 > 三农时评. A pipeline downstream takes what is new or changed since the run it last
+    took with --since-run (an article stored unchanged again is not new).
 
     \b
     Examples:
       python -m xzcrawler export > articles.jsonl
       python -m xzcrawler export --format csv -o articles.csv
       python -m xzcrawler export --format csv --excel -o articles.csv
+      python -m xzcrawler export --since-run 42 > new-or-changed.jsonl
+      python -m xzcrawler export --changed-since 2026-11-01
     """
     from xzcrawler import query_cli
 
     if excel and format_ != "csv":
         raise UsageError("--excel is for --format csv")
+    if since_run is not None and changed_since is not None:
+        raise UsageError("--since-run and --changed-since: give one of them")
     engine = _open(database_url)
-    return _done(query_cli.run_export(engine, output_format=format_, output=output, excel=excel))
+    return _done(
+        query_cli.run_export(
+            engine,
+            output_format=format_,
+            output=output,
+            excel=excel,
+            changed_since=changed_since,
+            since_run=since_run,
+        )
+    )
 
 
 @cli.command()

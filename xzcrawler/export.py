@@ -73,11 +73,16 @@ def export_record(article: Article) -> dict[str, Any]:
     }
 
 
-def export_records(engine: Engine, batch: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every stored article, oldest id first, streamed rather than loaded at once."""
+def export_records(
+    engine: Engine, batch: int = 1000, *, changed_since: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored article (or those new or changed at `changed_since` or later), oldest id
+    first, streamed rather than loaded at once."""
 
     with Session(engine) as session:
         stmt = select(Article).order_by(Article.id).execution_options(yield_per=batch)
+        if changed_since is not None:
+            stmt = stmt.where(Article.changed_at >= changed_since)
         for article in session.scalars(stmt):
             yield export_record(article)
 

@@ -137,9 +137,18 @@ def run_runs(engine: Engine, *, limit: int, failed_pages: int | None) -> int:
 
 
 def run_export(
-    engine: Engine, *, output_format: str, output: str | None, excel: bool = False
+    engine: Engine,
+    *,
+    output_format: str,
+    output: str | None,
+    excel: bool = False,
+    changed_since: datetime | None = None,
+    since_run: int | None = None,
 ) -> int:
     from xzcrawler.export import export_records, write_records
+
+    if since_run is not None:
+        changed_since = run_started_at(engine, since_run)
 
     out: TextIO
     with contextlib.ExitStack() as stack:
@@ -150,10 +159,24 @@ def run_export(
                 raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
         else:
             out = sys.stdout
-        count = write_records(export_records(engine), out, output_format, excel=excel)
+        records = export_records(engine, changed_since=changed_since)
+        count = write_records(records, out, output_format, excel=excel)
         out.flush()
     print(f"exported {count} articles", file=sys.stderr)
     return EXIT_OK
+
+
+def run_started_at(engine: Engine, run_id: int) -> datetime:
+    """When run `run_id` started: what it and later runs stored changed at or after it."""
+    from sqlalchemy import select
+
+    from xzcrawler.models import CrawlRun
+
+    with engine.connect() as conn:
+        started = conn.execute(select(CrawlRun.started_at).where(CrawlRun.id == run_id)).scalar()
+    if started is None:
+        raise UsageError(f"--since-run {run_id}: no such run (python -m xzcrawler runs lists them)")
+    return started
 
 
 def run_browse(database: str, *, port: int, allow_sql: bool) -> int:

@@ -371,6 +371,20 @@ def quiet_startup(settings: Settings) -> None:
             named.addFilter(StartupBoilerplate(prefixes))
 
 
+def rotate_log(settings: Settings) -> None:
+    """Before a run appends to it, a log file past LOG_FILE_MAX_BYTES becomes `.1` (`.1`
+    becomes `.2` ...), LOG_FILE_BACKUPS kept: a crawl every half hour never fills the disk."""
+    path, cap = settings.get("LOG_FILE"), settings.getint("LOG_FILE_MAX_BYTES")
+    if not path or cap <= 0 or not os.path.exists(path) or os.path.getsize(path) < cap:
+        return
+    from logging.handlers import RotatingFileHandler
+
+    backups = max(settings.getint("LOG_FILE_BACKUPS"), 1)
+    rotating = RotatingFileHandler(path, maxBytes=cap, backupCount=backups, delay=True)
+    rotating.doRollover()
+    rotating.close()
+
+
 def log_always(settings: Settings, message: str, *, level: int) -> None:
     """A line a log file gets whatever LOG_LEVEL says: the log file of a crawl begins with its
     run id and ends with its outcome line (docs/interface.md). A log on stderr follows
@@ -447,6 +461,7 @@ def _crawl_locked(
         return EXIT_FAILED
 
     quiet_startup(settings)
+    rotate_log(settings)
     # installs the log handler (LOG_FILE or stderr)
     process, signals_received = _crawler_process(settings)
     log_always(
