@@ -3,15 +3,20 @@ so urljoin works), and a crawl's stored records against the replica's truth."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.http import HtmlResponse, Request
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from tests.conftest import PROJECT_ROOT
 from xzcrawler.export import RECORD_FIELDS
 
 if TYPE_CHECKING:
@@ -95,3 +100,37 @@ class Background(threading.Thread):
         assert not self.is_alive(), f"the background action still runs after {timeout} s"
         if self.error is not None:
             raise self.error
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: bound, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def fresh_python(code: str) -> str:
+    """What `python -c code` prints in a fresh interpreter, from the project's folder."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def patched_crawl(
+    env: CrawlEnv, patch: str, *options: str, settings: Iterable[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """The crawl as cron runs it, with `patch` run first in every process of the crawl (a
+    sitecustomize module on PYTHONPATH), the page readers and the writer included."""
+    folder = env.tmp_path / "patch"
+    folder.mkdir(exist_ok=True)
+    (folder / "sitecustomize.py").write_text(patch, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, *env.crawl_argv(*options, settings=settings)],
+        cwd=PROJECT_ROOT,
+        env={**env.environ(), "PYTHONPATH": os.pathsep.join([str(folder), str(PROJECT_ROOT)])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

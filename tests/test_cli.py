@@ -8,7 +8,6 @@ import json
 import os
 import pty
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from rich.cells import cell_len
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
-from tests.helpers import expected
+from tests.helpers import closed_port, expected
 from xzcrawler.cli import main
 from xzcrawler.export import EXTRA_FIELDS, RECORD_FIELDS
 
@@ -190,9 +189,7 @@ def test_export_since_a_run_gives_what_that_run_and_later_ones_stored_new_or_cha
 def test_a_scheduled_crawl_of_a_portal_refusing_connections_says_why_on_stderr(
     tmp_path: Path,
 ) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     log = tmp_path / "crawl.log"
     result = subprocess.run(
         [sys.executable, "-m", "xzcrawler", "crawl", "--portal-url", f"http://127.0.0.1:{port}/",

@@ -7,7 +7,6 @@ Each test runs the real command, `python -m xzcrawler ...`, in a fresh process.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
+from tests.helpers import closed_port
 from xzcrawler import cli, query, search
 from xzcrawler.runner import DEFAULT_DATABASE_URL
 
@@ -235,9 +235,7 @@ def test_a_bad_setting_stops_before_any_request_or_run_record(
 def test_a_portal_refusing_connections_gives_its_reason_without_a_traceback(
     tmp_path: Path,
 ) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     result = xz(
         "crawl", "--portal-url", f"http://127.0.0.1:{port}/",
         "--database-url", f"sqlite:///{tmp_path / 'crawl.db'}",

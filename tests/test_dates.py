@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-import subprocess
-import sys
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -31,9 +28,9 @@ from pipelines.dates import (
     updated_time,
     url_date,
 )
+from tests.helpers import fresh_python
 from xzcrawler.items import Article, DateFlag, DateOrigin
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # China Standard Time as a fixed offset: what every datetime the pipeline produces carries.
 CST = timezone(timedelta(hours=8))
 EIGHT_HOURS = timedelta(hours=8)
@@ -379,10 +376,7 @@ def test_the_fast_path_reads_common_forms_without_loading_dateparser() -> None:
         "parse_date('二〇二〇年十一月十二日'); parse_date('Thu, 12 Nov 2020 10:35:08 +0800');"
         "print('dateparser' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
-    )
-    assert result.stdout.strip() == "False"
+    assert fresh_python(code) == "False"
 
 
 def test_dateparser_is_the_fallback_only() -> None:

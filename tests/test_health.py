@@ -4,10 +4,7 @@ field extractor that raises, and articles split over several pages; and assess's
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,8 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.conftest import PROJECT_ROOT, CrawlEnv
-from tests.helpers import expected, interface_view
+from tests.conftest import CrawlEnv
+from tests.helpers import expected, interface_view, patched_crawl
 from xzcrawler.health import RunStatus, Thresholds, assess, extraction_summary
 from xzcrawler.models import CrawlRun
 from xzcrawler.replica import Page, Portal, ReplicaServer
@@ -27,12 +24,9 @@ from xzcrawler.storage import engine_for
 ARTICLES = 25  # every one is on a list page, so every one is fetched from a list
 SPLIT = 10  # a 党建工作 article (seed template, UTF-8)
 
-# The crawl as cron runs it, with the parser patched in every process of the crawl (the page
-# readers of xzcrawler.reading included): a sitecustomize module on PYTHONPATH runs in each.
-PATCH_PREAMBLE = """
-import xzcrawler.parsing as parsing
-"""
+# Crawls as cron runs them with the parser patched in every process (tests.helpers.patched_crawl).
 RAISES_ON_EVERY_PAGE = """
+import xzcrawler.parsing as parsing
 def parse_article(response, **kwargs):
     raise RuntimeError("parser broken on purpose")
 parsing.parse_article = parse_article
@@ -66,20 +60,6 @@ def make_env(tmp_path: Path) -> Iterator[MakeEnv]:
             return CrawlEnv(portal, server, url, tmp_path)
 
         yield make
-
-
-def patched_crawl(env: CrawlEnv, patch: str) -> subprocess.CompletedProcess[str]:
-    folder = env.tmp_path / "patch"
-    folder.mkdir(exist_ok=True)
-    (folder / "sitecustomize.py").write_text(PATCH_PREAMBLE + patch, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, *env.crawl_argv()],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**env.environ(), "PYTHONPATH": os.pathsep.join([str(folder), str(PROJECT_ROOT)])},
-    )
 
 
 def runs(env: CrawlEnv) -> list[CrawlRun]:

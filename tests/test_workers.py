@@ -19,13 +19,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import PROJECT_ROOT, CrawlEnv
-from tests.helpers import expected, interface_view, stored_count, wait_for
+from tests.helpers import (
+    expected,
+    fresh_python,
+    interface_view,
+    patched_crawl,
+    stored_count,
+    wait_for,
+)
 from xzcrawler.models import CrawlRun
 from xzcrawler.replica import Portal, ReplicaServer
 from xzcrawler.storage import engine_for
 
 ARTICLES = 120
 SLOW = ["CONCURRENT_REQUESTS=2", "DOWNLOAD_DELAY=0.02", "STORAGE_BATCH_SIZE=10"]
+ONE_READER = ["PARSE_PROCESSES=1"]
 
 
 @pytest.fixture
@@ -129,22 +137,6 @@ def test_children_of_a_killed_crawl_exit_and_the_next_crawl_takes_the_lock(env: 
     assert interface_view(env.records()) == expected(env)
 
 
-def patched(env: CrawlEnv, patch: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """The crawl with `patch` run in each of its processes at start-up (a sitecustomize module
-    on PYTHONPATH), the children included."""
-    folder = env.tmp_path / "patch"
-    folder.mkdir(exist_ok=True)
-    (folder / "sitecustomize.py").write_text(patch, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, *env.crawl_argv(*options, settings=["PARSE_PROCESSES=1"])],
-        cwd=PROJECT_ROOT,
-        env={**env.environ(), "PYTHONPATH": os.pathsep.join([str(folder), str(PROJECT_ROOT)])},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 # Every process of the crawl imports this at start-up (sitecustomize on PYTHONPATH); only a page
 # reader reads pages, so only a reader dies, on the one page.
 KILLS_ITS_READER = """
@@ -167,7 +159,8 @@ def test_a_page_that_kills_its_reader_is_recorded_and_every_other_article_stored
     fatal = next(
         a for a in env.portal.articles if a.path in listed and {a.prev_path, a.next_path} <= listed
     )
-    result = patched(env, KILLS_ITS_READER.format(path=fatal.path), "--full")
+    patch = KILLS_ITS_READER.format(path=fatal.path)
+    result = patched_crawl(env, patch, "--full", settings=ONE_READER)
     url = env.server.base_url.rstrip("/") + fatal.path
     want = expected(env)
     del want[url]
@@ -196,7 +189,9 @@ ArticleStore.write = write
 
 def test_a_writer_that_dies_is_started_again_and_its_batch_written(env: CrawlEnv) -> None:
     marker = env.tmp_path / "writer-died"
-    result = patched(env, KILLS_THE_WRITER_ONCE.format(marker=marker), "--full")
+    result = patched_crawl(
+        env, KILLS_THE_WRITER_ONCE.format(marker=marker), "--full", settings=ONE_READER
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert marker.exists()
     assert interface_view(env.records()) == expected(env)
@@ -211,7 +206,4 @@ def test_page_readers_and_writer_import_no_scrapy() -> None:
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'scrapy', 'twisted', 'itemadapter', 'alembic', 'dateparser'}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert fresh_python(probe) == "[]"
