@@ -25,6 +25,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    Table,
     bindparam,
     create_engine,
     delete,
@@ -561,28 +562,30 @@ class ArticleStore:
         if author_rows:
             conn.execute(authors.insert(), author_rows)
 
+    def _named_id(
+        self, conn: Connection, table: Table, cache: dict[str, int], name: str, **values: str
+    ) -> int:
+        """The id of the row of `table` with this unique name, inserted if new; cached for the
+        store's life (cleared when a write rolls back)."""
+        if name not in cache:
+            insert = self._insert(table).values(name=name, **values)
+            conn.execute(insert.on_conflict_do_nothing())
+            stmt = select(table.c.id).where(table.c.name == name)
+            cache[name] = conn.execute(stmt).scalar_one()
+        return cache[name]
+
     def _section_id(self, conn: Connection, row: dict[str, Any]) -> int | None:
         name = row.get("section")
         if not name:
             return None
-        if name not in self._section_ids:
-            table = Section.__table__
-            path = " > ".join(row.get("section_path") or [name])
-            conn.execute(self._insert(table).values(name=name, path=path).on_conflict_do_nothing())
-            stmt = select(table.c.id).where(table.c.name == name)
-            self._section_ids[name] = conn.execute(stmt).scalar_one()
-        return self._section_ids[name]
+        path = " > ".join(row.get("section_path") or [name])
+        return self._named_id(conn, Section.__table__, self._section_ids, name, path=path)
 
     def _publisher_id(self, conn: Connection, row: dict[str, Any]) -> int | None:
         name = row.get("source")
         if not name:
             return None
-        if name not in self._publisher_ids:
-            table = Publisher.__table__
-            conn.execute(self._insert(table).values(name=name).on_conflict_do_nothing())
-            stmt = select(table.c.id).where(table.c.name == name)
-            self._publisher_ids[name] = conn.execute(stmt).scalar_one()
-        publisher_id = self._publisher_ids[name]
+        publisher_id = self._named_id(conn, Publisher.__table__, self._publisher_ids, name)
         raw = cap_bytes(row.get("source_raw") or "")  # the alias is a key: indexed
         if raw and raw != name and raw not in self._aliases:
             self._aliases.add(raw)
