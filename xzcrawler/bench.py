@@ -470,31 +470,6 @@ def run_ceiling(portal_url: str, log_file: str) -> None:
     process.start()
 
 
-def cmd_bench(
-    *,
-    articles: int,
-    repeat: int,
-    list_page_size: int,
-    list_page_cap: int,
-    workdir: Path | None,
-    profile: bool = False,
-) -> int:
-    """`python -m xzcrawler bench` (its options are parsed in xzcrawler.cli)."""
-    try:
-        run_bench(
-            articles=articles,
-            repeat=repeat,
-            list_page_size=list_page_size,
-            list_page_cap=list_page_cap,
-            workdir=workdir,
-            profile=profile,
-        )
-    except RuntimeError as exc:  # a crawl that failed, or a replica that did not start
-        print(f"xzcrawler: bench: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """`python -m xzcrawler.bench ceiling`: the child process of crawl (a)."""
     parser = argparse.ArgumentParser(prog="python -m xzcrawler.bench")

@@ -311,10 +311,10 @@ def bench(
       python -m xzcrawler bench --articles 2000 --repeat 1
       python -m xzcrawler bench --articles 20000 --profile
     """
-    from xzcrawler.bench import cmd_bench
+    from xzcrawler.bench import run_bench
 
-    return _done(
-        cmd_bench(
+    try:
+        run_bench(
             articles=articles,
             repeat=repeat,
             list_page_size=list_page_size,
@@ -322,7 +322,10 @@ def bench(
             workdir=workdir,
             profile=profile,
         )
-    )
+    except RuntimeError as exc:  # a crawl that failed, or a replica that did not start
+        print(f"xzcrawler: bench: {exc}", file=sys.stderr)
+        return _done(EXIT_FAILED)
+    return _done(EXIT_OK)
 
 
 # Reading the database ----------------------------------------------------------------------
