@@ -166,16 +166,12 @@ def _seed_article(view: ArticleView) -> str:
     crumbs = ">>".join(f'<a href="{link.path}">{link.text}</a>' for link in view.crumbs)
     source = _source(c)
     blank = "<p>&nbsp;</p>\n" if c.blank_paragraphs else ""
-    paragraphs = []
-    for p in c.paragraphs:
-        match p.kind:
-            case ParagraphKind.IMAGE:
-                src = _image_src(p.src, view.path)
-                paragraphs.append(f'<p align="center"><img src="{src}" alt="" /></p>\n')
-            case ParagraphKind.SUBHEAD:
-                paragraphs.append(f"<p><strong>{escape(p.text)}</strong></p>\n{blank}")
-            case _:
-                paragraphs.append(f"<p>&nbsp;&nbsp;{escape(p.text)}</p>\n{blank}")
+    paragraphs = _body(
+        view,
+        image='<p align="center"><img src="{src}" alt="" /></p>\n',
+        subhead=f"<p><strong>{{text}}</strong></p>\n{blank}",
+        text=f"<p>&nbsp;&nbsp;{{text}}</p>\n{blank}",
+    )
     if c.editor:
         paragraphs.append(f"<p>（责任编辑：{c.editor}）</p>\n")
     original = ""
@@ -195,6 +191,25 @@ def _seed_article(view: ArticleView) -> str:
 <p>下一篇: {_neighbour(view.next, relative=False)}</p>
 </div>
 </div>"""
+
+
+def _body(
+    view: ArticleView, *, image: str, subhead: str, text: str, caption: str | None = None
+) -> list[str]:
+    """The body's paragraphs in a template's markup: `image` takes {src}, the others {text}
+    (a caption is written as text where the template has no form of its own)."""
+    written = []
+    for p in view.content.paragraphs:
+        match p.kind:
+            case ParagraphKind.IMAGE:
+                written.append(image.format(src=_image_src(p.src, view.path)))
+            case ParagraphKind.SUBHEAD:
+                written.append(subhead.format(text=escape(p.text)))
+            case ParagraphKind.CAPTION if caption is not None:
+                written.append(caption.format(text=escape(p.text)))
+            case _:
+                written.append(text.format(text=escape(p.text)))
+    return written
 
 
 def _source(content: Content) -> str:
@@ -219,16 +234,12 @@ def _table_article(view: ArticleView) -> str:
     source = _source(c)
     indent = "&nbsp;&nbsp;&nbsp;&nbsp;" if c.blank_paragraphs else "\u3000\u3000"
     gap = "<br>\n<br>\n" if c.blank_paragraphs else "<br>\n"
-    lines = []
-    for p in c.paragraphs:
-        match p.kind:
-            case ParagraphKind.IMAGE:
-                src = _image_src(p.src, view.path)
-                lines.append(f'<div align="center"><img src="{src}" border="0"></div>\n')
-            case ParagraphKind.SUBHEAD:
-                lines.append(f"{indent}<b>{escape(p.text)}</b>{gap}")
-            case _:
-                lines.append(f"{indent}{escape(p.text)}{gap}")
+    lines = _body(
+        view,
+        image='<div align="center"><img src="{src}" border="0"></div>\n',
+        subhead=f"{indent}<b>{{text}}</b>{gap}",
+        text=f"{indent}{{text}}{gap}",
+    )
     if c.editor:
         lines.append(f"{indent}（责任编辑：{c.editor}）<br>\n")
     original = ""
@@ -260,18 +271,13 @@ def _modern_article(view: ArticleView) -> str:
     crumbs = "".join(f' » <a href="{link.path}">{link.text}</a>' for link in view.crumbs)
     source = _source(c)
     blank = "<p>&nbsp;</p>\n" if c.blank_paragraphs else ""
-    paragraphs = []
-    for p in c.paragraphs:
-        match p.kind:
-            case ParagraphKind.IMAGE:
-                src = _image_src(p.src, view.path)
-                paragraphs.append(f'<p style="text-align:center"><img src="{src}" alt=""></p>\n')
-            case ParagraphKind.CAPTION:
-                paragraphs.append(f'<p style="text-align:center">{escape(p.text)}</p>\n{blank}')
-            case ParagraphKind.SUBHEAD:
-                paragraphs.append(f"<h3>{escape(p.text)}</h3>\n")
-            case _:
-                paragraphs.append(f'<p style="text-indent:2em">{escape(p.text)}</p>\n{blank}')
+    paragraphs = _body(
+        view,
+        image='<p style="text-align:center"><img src="{src}" alt=""></p>\n',
+        caption=f'<p style="text-align:center">{{text}}</p>\n{blank}',
+        subhead="<h3>{text}</h3>\n",
+        text=f'<p style="text-indent:2em">{{text}}</p>\n{blank}',
+    )
     editor = f'<div class="editor">（责任编辑：{c.editor}）</div>\n' if c.editor else ""
     original = ""
     if c.original_url:
