@@ -3,6 +3,7 @@ so urljoin works), and a crawl's stored records against the replica's truth."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -10,14 +11,22 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tests.conftest import PROJECT_ROOT
+from pipelines.storage import StoragePipeline, article_row
+from tests.conftest import PROJECT_ROOT, make_article
 from xzcrawler.export import RECORD_FIELDS
+from xzcrawler.items import Article
+from xzcrawler.models import SHANGHAI
+from xzcrawler.query import QueryResult
+from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
 
 if TYPE_CHECKING:
     from tests.conftest import CrawlEnv
@@ -134,3 +143,103 @@ def patched_crawl(
         text=True,
         timeout=120,
     )
+
+
+# --- a small stored corpus (query, search, browse) and the storage pipeline run alone ----------
+
+HOSTILE_TITLE = "<script>alert('x')</script>\x1b[2J\x1b]0;owned\x07标题\u202e"
+
+
+def corpus() -> list[Article]:
+    """Five articles covering sections (one nested), publishers and aliases, authors, dates
+    around month and year ends in Shanghai time, and hostile text."""
+    return [
+        make_article(
+            1,
+            title="新一轮中央巡视各组全部进驻",
+            body="十九届中央第六轮巡视全面展开。\n巡视组完成进驻。",
+            source="七一网",
+            source_raw="来源：七一网",
+            author="张三",
+            authors=["张三"],
+            published_at=datetime(2020, 11, 12, tzinfo=SHANGHAI),
+        ),
+        make_article(
+            2,
+            title="脱贫攻坚成果巩固",
+            body="扶贫工作队驻村，巡视一次。",
+            section="三农时评",
+            section_path=["时评", "三农时评"],
+            source="人民网",
+            source_raw="人民网",
+            author="李四、王五",
+            authors=["李四", "王五"],
+            published_at=datetime(2021, 3, 4, 10, 0, tzinfo=SHANGHAI),
+        ),
+        make_article(
+            3,
+            title="乡村振兴的G20峰会观察",
+            body='50% 的村民说 "好" * AND OR NEAR 讨论扶贫',
+            section="三农时评",
+            section_path=["时评", "三农时评"],
+            source="新华社",
+            source_raw="新华社",
+            author=None,
+            authors=[],
+            published_at=datetime(2021, 6, 15, 8, 0, tzinfo=SHANGHAI),
+        ),
+        make_article(
+            4,
+            title="扶贫扶贫扶贫",
+            body="扶贫",
+            author="赵六",
+            authors=["赵六"],
+            # 2020-12-31 16:30 UTC: January 2021 in Shanghai.
+            published_at=datetime(2021, 1, 1, 0, 30, tzinfo=SHANGHAI),
+        ),
+        make_article(
+            5,
+            title=HOSTILE_TITLE,
+            body="正文\x07第二句",
+            source=None,
+            source_raw=None,
+            author=None,
+            authors=[],
+            published_at=None,
+        ),
+    ]
+
+
+def build(database_url: str) -> Engine:
+    engine = engine_for(database_url)
+    ensure_schema(engine)
+    ArticleStore(engine).write([article_row(a) for a in corpus()])
+    return engine
+
+
+def numbers(result: QueryResult) -> list[int]:
+    """The make_article numbers of the hits, in order."""
+    return [int(h.article.url.rsplit("/", 1)[1].removesuffix(".html")) for h in result.hits]
+
+
+def run_pipeline(pipeline: StoragePipeline, items: list[Article]) -> None:
+    async def go() -> None:
+        pipeline.open_spider()
+        for item in items:
+            await pipeline.process_item(item)
+        await pipeline.close_spider()
+
+    asyncio.run(go())
+
+
+def storage_pipeline(database_url: str, tmp_path: Path, **settings: Any) -> StoragePipeline:
+    crawler = get_crawler(
+        settings_dict={
+            "DATABASE_URL": database_url,
+            "STORAGE_SPOOL_DIR": str(tmp_path / "spool"),
+            "STORAGE_BATCH_SIZE": 3,
+            **settings,
+        }
+    )
+    crawler.stats.open_spider()
+    return StoragePipeline.from_crawler(crawler)

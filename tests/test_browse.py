@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from pipelines.storage import article_row
 from tests.conftest import make_article
-from tests.test_query import build
+from tests.helpers import build, wait_for
 from xzcrawler.browse import SEARCH_VIEW, VIEW, escape_fts, ranked_search_location
 from xzcrawler.cli import PROJECT_ROOT
 from xzcrawler.models import SHANGHAI, CrawlRun
@@ -107,16 +107,17 @@ def browse(sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Browse]:
         stderr=subprocess.STDOUT,
     )
     root = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert server.poll() is None, f"browse exited: {server.stdout.read().decode()}"
+        try:
+            get_json(f"{root}/-/versions.json")
+        except OSError:
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get_json(f"{root}/-/versions.json")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"browse did not start: {server.stdout.read().decode()}")
-                time.sleep(0.2)  # polling for the port to open, bounded by the deadline
+        wait_for("browse to answer on its port", answers, seconds=30)
         yield Browse(root, Path(sqlite_url.removeprefix("sqlite:///")).stem)
     finally:
         server.terminate()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, text
 
-from tests.test_query import build, numbers
+from tests.helpers import build, numbers
 from xzcrawler import query, search
 from xzcrawler.cli import main
 from xzcrawler.query import Filters, QueryTimeout, find_articles, limited_session

@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 
 from pipelines.storage import StoragePipeline, article_row, spool_path
 from tests.conftest import CrawlEnv, make_article
-from tests.helpers import expected, interface_view
-from tests.test_storage import run_pipeline, storage_pipeline
+from tests.helpers import expected, interface_view, run_pipeline, storage_pipeline
 from xzcrawler.health import RunStatus, Thresholds, assess
 from xzcrawler.lock import CrawlLock, lock_path
 from xzcrawler.models import Article, ArticleAuthor, CrawlRun, QuarantinedArticle

@@ -13,9 +13,9 @@ from rich.cells import cell_len
 from sqlalchemy import Engine, func, select
 
 from pipelines.storage import article_row
-from tests.conftest import make_article
+from tests.helpers import build, corpus, numbers
 from xzcrawler.cli import PROJECT_ROOT, main
-from xzcrawler.models import SHANGHAI, Article
+from xzcrawler.models import Article
 from xzcrawler.query import (
     Filters,
     Order,
@@ -23,86 +23,12 @@ from xzcrawler.query import (
     find_articles,
     parse_date,
 )
-from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
-
-HOSTILE_TITLE = "<script>alert('x')</script>\x1b[2J\x1b]0;owned\x07标题\u202e"
-
-
-def corpus() -> list:
-    """Five articles covering sections (one nested), publishers and aliases, authors, dates
-    around month and year ends in Shanghai time, and hostile text."""
-    return [
-        make_article(
-            1,
-            title="新一轮中央巡视各组全部进驻",
-            body="十九届中央第六轮巡视全面展开。\n巡视组完成进驻。",
-            source="七一网",
-            source_raw="来源：七一网",
-            author="张三",
-            authors=["张三"],
-            published_at=datetime(2020, 11, 12, tzinfo=SHANGHAI),
-        ),
-        make_article(
-            2,
-            title="脱贫攻坚成果巩固",
-            body="扶贫工作队驻村，巡视一次。",
-            section="三农时评",
-            section_path=["时评", "三农时评"],
-            source="人民网",
-            source_raw="人民网",
-            author="李四、王五",
-            authors=["李四", "王五"],
-            published_at=datetime(2021, 3, 4, 10, 0, tzinfo=SHANGHAI),
-        ),
-        make_article(
-            3,
-            title="乡村振兴的G20峰会观察",
-            body='50% 的村民说 "好" * AND OR NEAR 讨论扶贫',
-            section="三农时评",
-            section_path=["时评", "三农时评"],
-            source="新华社",
-            source_raw="新华社",
-            author=None,
-            authors=[],
-            published_at=datetime(2021, 6, 15, 8, 0, tzinfo=SHANGHAI),
-        ),
-        make_article(
-            4,
-            title="扶贫扶贫扶贫",
-            body="扶贫",
-            author="赵六",
-            authors=["赵六"],
-            # 2020-12-31 16:30 UTC: January 2021 in Shanghai.
-            published_at=datetime(2021, 1, 1, 0, 30, tzinfo=SHANGHAI),
-        ),
-        make_article(
-            5,
-            title=HOSTILE_TITLE,
-            body="正文\x07第二句",
-            source=None,
-            source_raw=None,
-            author=None,
-            authors=[],
-            published_at=None,
-        ),
-    ]
-
-
-def build(database_url: str) -> Engine:
-    engine = engine_for(database_url)
-    ensure_schema(engine)
-    ArticleStore(engine).write([article_row(a) for a in corpus()])
-    return engine
+from xzcrawler.storage import ArticleStore
 
 
 @pytest.fixture
 def engine(database_url: str) -> Engine:
     return build(database_url)
-
-
-def numbers(result) -> list[int]:
-    """The make_article numbers of the hits, in order."""
-    return [int(h.article.url.rsplit("/", 1)[1].removesuffix(".html")) for h in result.hits]
 
 
 def since(value: str) -> datetime:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from pipelines.storage import article_row
 from tests.conftest import make_article
-from tests.test_query import build, numbers
+from tests.helpers import build, numbers
 from xzcrawler import search
 from xzcrawler.cli import main
 from xzcrawler.query import Filters, find_articles, snippet

@@ -6,12 +6,12 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipelines.storage import StoragePipeline, article_row
+from pipelines.storage import article_row
 from tests.conftest import FETCHED_AT, make_article
+from tests.helpers import run_pipeline, storage_pipeline
 from xzcrawler.export import export_records
 from xzcrawler.models import SHANGHAI, Article, ArticleAuthor, ArticleRevision, Publisher, Section
 from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
@@ -109,29 +109,6 @@ def test_chain_neighbours_not_stored_are_where_the_next_run_resumes(store) -> No
     store.record_unfetchable({"http://127.0.0.1/a/8.html": "HTTP 404"})
     assert store.dangling_chain_urls(FETCHED_AT) == ["http://127.0.0.1/a/3.html"]
     assert store.unfetchable_urls(FETCHED_AT) == {"http://127.0.0.1/a/8.html"}
-
-
-def run_pipeline(pipeline: StoragePipeline, items: list) -> None:
-    async def go() -> None:
-        pipeline.open_spider()
-        for item in items:
-            await pipeline.process_item(item)
-        await pipeline.close_spider()
-
-    asyncio.run(go())
-
-
-def storage_pipeline(database_url: str, tmp_path, **settings) -> StoragePipeline:
-    crawler = get_crawler(
-        settings_dict={
-            "DATABASE_URL": database_url,
-            "STORAGE_SPOOL_DIR": str(tmp_path / "spool"),
-            "STORAGE_BATCH_SIZE": 3,
-            **settings,
-        }
-    )
-    crawler.stats.open_spider()
-    return StoragePipeline.from_crawler(crawler)
 
 
 def test_pipeline_writes_every_item_in_batches_and_flushes_the_rest_on_close(
