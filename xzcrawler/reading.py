@@ -9,11 +9,9 @@ so `parse_article` -> ITEM_PIPELINES stays the one path of an article (docs/perf
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import traceback
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -88,16 +86,16 @@ def _read_bytes(
 
 class PageReader:
     """Reads pages in PARSE_PROCESSES child processes (0: in this process; unset: one per core
-    beyond the reactor's). A reading costs the reactor a pickle of the page's bytes and one of
-    the result: ~0.1 ms against ~1 ms of reading (docs/performance.md).
+    beyond the reactor's), each page going to the least busy reader. A reading costs the
+    reactor a pickle of the page's bytes and one of the result, ~0.05 ms against ~1 ms of
+    reading (docs/performance.md).
 
-    A child that dies (a page that crashes lxml, the OOM killer) breaks the pool and every
-    reading in flight: the pool is started again and each of those pages read once more; a
-    page that kills its reader again, read alone, is an article page that could not be read."""
+    A reader that dies (a page that crashes lxml, the OOM killer) fails every reading in flight
+    on it: it is started again, and each of those pages is read once more, alone; a page that
+    kills its reader then too is an article page that could not be read."""
 
     def __init__(self, processes: int) -> None:
-        self.processes = processes
-        self.pool = workers.child_pool(processes) if processes else None
+        self.readers = [workers.PipeWorker(_read_bytes) for _ in range(processes)]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -111,28 +109,30 @@ class PageReader:
     async def read(
         self, response: Source, fetched_at: datetime, *, article_only: bool = False
     ) -> PageReading:
-        if self.pool is None:
+        if not self.readers:
             return read_page(response, fetched_at, article_only=article_only)
         call = (response.url, response.body, response.encoding, fetched_at, article_only)
-        pool = self.pool
+        reader = min(self.readers, key=lambda worker: worker.load)
         try:
-            return await asyncio.wrap_future(pool.submit(_read_bytes, *call))
-        except BrokenProcessPool as exc:
-            if self.pool is pool:  # the first reading to see it starts the new pool
+            reading: PageReading = await reader.call(*call)
+            return reading
+        except workers.WorkerDied as exc:
+            if reader in self.readers:  # the first reading to see it starts a new reader
                 logger.error("a page reader died (%s): restarted; its pages read again", exc)
-                pool.shutdown(wait=False)
-                self.pool = workers.child_pool(self.processes)
+                self.readers[self.readers.index(reader)] = workers.PipeWorker(_read_bytes)
+                reader.close()
         # Every reading in flight failed with the child: read this page alone, so a page
         # that kills its reader again takes no other page with it.
-        alone = workers.child_pool(1)
+        alone = workers.PipeWorker(_read_bytes)
         try:
-            return await asyncio.wrap_future(alone.submit(_read_bytes, *call))
-        except BrokenProcessPool:
+            reading = await alone.call(*call)
+            return reading
+        except workers.WorkerDied:
             error = "ReaderDied: the page reader died reading this page, twice"
             return PageReading(PageKind.ARTICLE, error=error)
         finally:
-            alone.shutdown(wait=False)
+            alone.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        for reader in self.readers:
+            reader.close()

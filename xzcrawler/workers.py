@@ -10,16 +10,26 @@ child whose parent dies (kill -9) exits within WATCHDOG_SECONDS, so it never out
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import itertools
 import multiprocessing
 import os
+import pickle
+import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import Any
 
 WATCHDOG_SECONDS = 1.0
+# Calls a PipeWorker has sent and not had back: a few pages fit the pipe's buffer, so sending
+# never waits for the child; the rest wait here, and go to the child that is free first.
+IN_FLIGHT = 3
 
 
 def child_pool(
@@ -49,3 +59,131 @@ def _exit_with(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(WATCHDOG_SECONDS)
     os._exit(1)
+
+
+class WorkerDied(Exception):
+    """The child died (killed, crashed) before answering a call."""
+
+
+class PipeWorker:
+    """One spawned child serving calls of `function` over a pipe, whose answers the event loop
+    reads as they come (`loop.add_reader`).
+
+    No thread of this process takes part: a ProcessPoolExecutor hands every call and result
+    through two threads of its own, and each hand-over waits for the GIL the reactor holds
+    (measured: the reactor then idles a quarter of the time; docs/performance.md)."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child_end, os.getpid(), function), name="xz-reader"
+        )
+        self.process.start()
+        child_end.close()
+        # A crawl stopped at once (a second Ctrl-C) never closes its spider: the child is still
+        # stopped before the interpreter exits (the child ignores the SIGTERM multiprocessing
+        # would send a daemon child).
+        atexit.register(self.close)
+        self.counter = itertools.count()
+        self.sent: dict[int, asyncio.Future[Any]] = {}
+        self.waiting: deque[tuple[int, bytes]] = deque()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.dead = False
+
+    @property
+    def load(self) -> int:
+        return len(self.sent) + len(self.waiting)
+
+    def call(self, *args: Any) -> asyncio.Future[Any]:
+        """The answer of `function(*args)` in the child, or WorkerDied."""
+        loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = loop
+            loop.add_reader(self.conn.fileno(), self._answers)
+        future: asyncio.Future[Any] = loop.create_future()
+        number = next(self.counter)
+        self.sent[number] = future
+        self.waiting.append((number, pickle.dumps((number, args), pickle.HIGHEST_PROTOCOL)))
+        self._send()
+        return future
+
+    def _send(self) -> None:
+        in_flight = len(self.sent) - len(self.waiting)
+        while self.waiting and in_flight < IN_FLIGHT and not self.dead:
+            _, message = self.waiting.popleft()
+            try:
+                self.conn.send_bytes(message)
+            except OSError:
+                self._died()
+                return
+            in_flight += 1
+
+    def _answers(self) -> None:
+        try:
+            while self.conn.poll():
+                number, ok, value = pickle.loads(self.conn.recv_bytes())
+                future = self.sent.pop(number)
+                if future.done():  # cancelled meanwhile
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        except (EOFError, OSError):
+            self._died()
+            return
+        self._send()
+
+    def _died(self) -> None:
+        if self.dead:
+            return
+        self.dead = True
+        self._stop_reading()
+        code = self.process.exitcode
+        for future in self.sent.values():
+            if not future.done():
+                future.set_exception(WorkerDied(f"the child exited ({code})"))
+        self.sent.clear()
+        self.waiting.clear()
+
+    def _stop_reading(self) -> None:
+        if self.loop is not None and not self.loop.is_closed() and not self.conn.closed:
+            self.loop.remove_reader(self.conn.fileno())
+        self.loop = None
+
+    def close(self) -> None:
+        """Stop the child once it has answered what it was sent (its pipe's end closes)."""
+        atexit.unregister(self.close)
+        if self.conn.closed:
+            return
+        self._stop_reading()
+        self.conn.close()
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _serve(conn: Connection, parent: int, function: Callable[..., Any]) -> None:
+    """In the child: answer calls until the parent closes its end. A thread takes calls off
+    the pipe as they come, so the parent's sends never wait on a busy child."""
+    _start_child(parent, None, ())
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while True:
+                inbox.put(conn.recv_bytes())
+        except (EOFError, OSError):
+            inbox.put(None)
+
+    threading.Thread(target=receive, name="xz-inbox", daemon=True).start()
+    while (message := inbox.get()) is not None:
+        number, args = pickle.loads(message)
+        try:
+            reply = pickle.dumps((number, True, function(*args)), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # the call's own failure, or an answer that cannot be sent
+            error = RuntimeError(f"{type(exc).__name__}: {exc}")
+            reply = pickle.dumps((number, False, error), pickle.HIGHEST_PROTOCOL)
+        conn.send_bytes(reply)
