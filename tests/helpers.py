@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +21,17 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from pipelines.dates import DatesPipeline
+from pipelines.required import RequiredFieldsPipeline
+from pipelines.sources import SourcesPipeline
 from pipelines.storage import StoragePipeline, article_row
 from tests.conftest import PROJECT_ROOT, make_article
-from xzcrawler.export import RECORD_FIELDS
+from xzcrawler.export import RECORD_FIELDS, interface_record
 from xzcrawler.items import Article
 from xzcrawler.models import SHANGHAI
+from xzcrawler.parsing import parse_article
 from xzcrawler.query import QueryResult
+from xzcrawler.replica.variants import FETCHED_AT as VARIANT_FETCHED_AT
 from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
 
 if TYPE_CHECKING:
@@ -243,3 +249,36 @@ def storage_pipeline(database_url: str, tmp_path: Path, **settings: Any) -> Stor
     )
     crawler.stats.open_spider()
     return StoragePipeline.from_crawler(crawler)
+
+
+# --- one page through the parser and the pipelines, as an export record ---------------------
+
+
+class Pipelines:
+    """The item pipelines a crawl runs before storage, built once: a crawler is not free."""
+
+    def __init__(self) -> None:
+        crawler = get_crawler(settings_dict={})
+        crawler.stats.open_spider()
+        self.chain = [
+            RequiredFieldsPipeline.from_crawler(crawler),
+            DatesPipeline.from_crawler(crawler),
+            SourcesPipeline.from_crawler(crawler),
+        ]
+
+    def record(self, html: str | bytes, url: str, encoding: str | None = None) -> dict[str, Any]:
+        """The export record a crawl would store for this page (docs/interface.md's keys)."""
+        item = parse_article(html_response(html, url, encoding), fetched_at=VARIANT_FETCHED_AT)
+        for pipeline in self.chain:
+            item = pipeline.process_item(item)
+        return interface_record(item)
+
+
+@cache
+def pipelines() -> Pipelines:
+    """The pipelines, built on first use (not when a test module imports these helpers)."""
+    return Pipelines()
+
+
+def differences(want: dict[str, Any], got: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (want[k], got.get(k)) for k in RECORD_FIELDS if want[k] != got.get(k)}

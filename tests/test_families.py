@@ -12,8 +12,7 @@ from functools import cache
 import pytest
 
 from tests.conftest import CrawlEnv
-from tests.helpers import full_crawl
-from tests.test_variants import PIPELINES, differences
+from tests.helpers import differences, full_crawl, pipelines
 from xzcrawler.replica import Portal
 from xzcrawler.replica.families import FAMILIES
 from xzcrawler.replica.portal import SECTIONS
@@ -81,7 +80,7 @@ def test_family_article_pages_parse_exactly(family: str) -> None:
     wrong = {}
     for article in articles:
         url = BASE.rstrip("/") + article.path
-        got = PIPELINES.record(portal().render(article.path).body, url, encoding=None)
+        got = pipelines().record(portal().render(article.path).body, url, encoding=None)
         if diff := differences(want[url], got):
             wrong[article.path] = diff
     assert not wrong, f"{family}: (expected, got) {wrong}"

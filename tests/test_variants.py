@@ -8,53 +8,19 @@ cause of a failure; the hypothesis test mixes every axis (thousands of examples 
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from scrapy.utils.test import get_crawler
 
-from pipelines.dates import DatesPipeline
-from pipelines.required import RequiredFieldsPipeline
-from pipelines.sources import SourcesPipeline
-from tests.helpers import html_response
-from xzcrawler.export import RECORD_FIELDS, interface_record
-from xzcrawler.parsing import parse_article
+from tests.helpers import differences, pipelines
 from xzcrawler.replica import variants
-from xzcrawler.replica.variants import AXES, FETCHED_AT, Variant
+from xzcrawler.replica.variants import AXES, Variant
 
 EXAMPLES = int(os.environ.get("XZ_VARIANT_EXAMPLES", "2000"))
 
 
-class Pipelines:
-    """The item pipelines a crawl runs before storage, built once: a crawler is not free."""
-
-    def __init__(self) -> None:
-        crawler = get_crawler(settings_dict={})
-        crawler.stats.open_spider()
-        self.chain = [
-            RequiredFieldsPipeline.from_crawler(crawler),
-            DatesPipeline.from_crawler(crawler),
-            SourcesPipeline.from_crawler(crawler),
-        ]
-
-    def record(self, html: str | bytes, url: str, encoding: str | None = None) -> dict[str, Any]:
-        """The export record a crawl would store for this page (docs/interface.md's keys)."""
-        item = parse_article(html_response(html, url, encoding), fetched_at=FETCHED_AT)
-        for pipeline in self.chain:
-            item = pipeline.process_item(item)
-        return interface_record(item)
-
-
-PIPELINES = Pipelines()
-
-
-def differences(want: dict[str, Any], got: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    return {k: (want[k], got.get(k)) for k in RECORD_FIELDS if want[k] != got.get(k)}
-
-
 def assert_parses_exactly(variant: Variant) -> None:
-    got = PIPELINES.record(variant.html, variant.url)
+    got = pipelines().record(variant.html, variant.url)
     wrong = differences(variant.expected, got)
     changed = {k: v for k, v in variant.choice.items() if AXES[k][0] != v}
     assert not wrong, f"fields wrong (expected, got): {wrong}\nchoice beyond baseline: {changed}"
