@@ -6,6 +6,8 @@ what happens to the children when the crawl is stopped, killed, or a reader dies
 
 from __future__ import annotations
 
+import asyncio
+import math
 import os
 import re
 import signal
@@ -27,6 +29,7 @@ from tests.helpers import (
     stored_count,
     wait_for,
 )
+from xzcrawler import workers
 from xzcrawler.models import CrawlRun
 from xzcrawler.replica import Portal, ReplicaServer
 from xzcrawler.storage import engine_for
@@ -207,3 +210,19 @@ def test_page_readers_and_writer_import_no_scrapy() -> None:
         "{'scrapy', 'twisted', 'itemadapter', 'alembic', 'dateparser'}))"
     )
     assert fresh_python(probe) == "[]"
+
+
+def test_a_reader_killed_while_idle_fails_its_next_calls_at_once() -> None:
+    async def calls() -> None:
+        worker = workers.PipeWorker(math.sqrt)
+        try:
+            assert await asyncio.wait_for(worker.call(16.0), 30) == 4.0
+            worker.process.kill()
+            worker.process.join()
+            for _ in range(2):  # the pipe's end or the dead flag: never a call left waiting
+                with pytest.raises(workers.WorkerDied):
+                    await asyncio.wait_for(worker.call(9.0), 30)
+        finally:
+            worker.close()
+
+    asyncio.run(calls())

@@ -28,7 +28,7 @@ from typing import Any
 
 WATCHDOG_SECONDS = 1.0
 # Calls a PipeWorker has sent and not had back: a few pages fit the pipe's buffer, so sending
-# never waits for the child; the rest wait here, and go to the child that is free first.
+# never waits for the child; the rest wait in the worker, in order.
 IN_FLIGHT = 3
 
 
@@ -98,10 +98,13 @@ class PipeWorker:
     def call(self, *args: Any) -> asyncio.Future[Any]:
         """The answer of `function(*args)` in the child, or WorkerDied."""
         loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if self.dead:  # it died while idle: no call in flight saw it
+            future.set_exception(WorkerDied(f"the child exited ({self.process.exitcode})"))
+            return future
         if self.loop is None:
             self.loop = loop
             loop.add_reader(self.conn.fileno(), self._answers)
-        future: asyncio.Future[Any] = loop.create_future()
         number = next(self.counter)
         self.sent[number] = future
         self.waiting.append((number, pickle.dumps((number, args), pickle.HIGHEST_PROTOCOL)))
