@@ -158,9 +158,12 @@ _PORTAL_PLACEHOLDERS = frozenset(
         "xzspw.org.cn",
     )
 )
-# A site naming the paper it carries in title brackets (光明网-《光明日报》, 人民网－《人民日报》):
-# the article is the paper's, so the paper is the publisher (docs/parsing.md).
-_SITE_PAPER = re.compile(r"[^《》]{2,20}?\s*[-‐‑‒–—―−－]\s*《(?P<paper>[^《》]{2,20})》")
+# A site naming the paper it carries in title brackets (光明网-《光明日报》, 人民网－《人民日报》,
+# 光明网/《光明日报》, 光明网《光明日报》): the article is the paper's, so the paper is the
+# publisher (docs/parsing.md). Any dash, slash, dot or bar between them, or none.
+_SITE_PAPER = re.compile(
+    r"[^《》]{2,20}?\s*(?:[-‐‑‒–—―−－/／·・|｜]\s*)?《(?P<paper>[^《》]{2,20})》"
+)
 _DEBRIS = re.compile(r"""\w+\s*=\s*["']""")
 _NO_SOURCE = frozenset(publisher_key(name) for name in PLACEHOLDER_SOURCES)
 

@@ -266,6 +266,14 @@ def test_source_form(
     assert source_link(raw) == link
 
 
+@pytest.mark.parametrize("between", ["-", "－", " — ", "/", "／", "·", "|", " ", ""])
+@pytest.mark.parametrize(("site", "paper"), [("光明网", "光明日报"), ("人民网", "人民日报")])
+def test_a_site_naming_its_paper_in_title_brackets_gives_the_paper(
+    site: str, paper: str, between: str
+) -> None:
+    assert normalize_source(f"来源：{site}{between}《{paper}》") == paper
+
+
 @pytest.mark.parametrize(
     ("raw", "portal", "expected"),
     [
