@@ -30,6 +30,7 @@ from tests.helpers import (
     wait_for,
 )
 from xzcrawler import workers
+from xzcrawler.bench import process_tree
 from xzcrawler.models import CrawlRun
 from xzcrawler.replica import Portal, ReplicaServer
 from xzcrawler.storage import engine_for
@@ -52,18 +53,9 @@ def runs(env: CrawlEnv) -> list[CrawlRun]:
         return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
 
 
-def children_of(pid: int) -> list[int]:
-    """The live processes whose parent is `pid` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:  # gone meanwhile
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+def descendants(pid: int) -> list[int]:
+    """The live processes below `pid` (Linux /proc)."""
+    return sorted(set(process_tree(pid)) - {pid})
 
 
 def open_files(pid: int) -> list[str]:
@@ -107,7 +99,7 @@ def test_sigterm_to_the_whole_process_group_loses_no_accepted_article(env: Crawl
         start_new_session=True,  # its own process group, as cron's or a terminal's
     )
     wait_for("the first batch to be stored", lambda: stored_count(env) >= 10)
-    assert len(children_of(crawl.pid)) >= 2  # a reader and the writer
+    assert len(descendants(crawl.pid)) >= 2  # a reader and the writer
     os.killpg(crawl.pid, signal.SIGTERM)  # the crawl and its children alike
     _, stderr = crawl.communicate(timeout=60)
     assert crawl.returncode == 1, stderr[-3000:]
@@ -125,7 +117,7 @@ def test_sigterm_to_the_whole_process_group_loses_no_accepted_article(env: Crawl
 def test_children_of_a_killed_crawl_exit_and_the_next_crawl_takes_the_lock(env: CrawlEnv) -> None:
     crawl = env.start_crawl(settings=[*SLOW, "PARSE_PROCESSES=1"])
     wait_for("the first batch to be stored", lambda: stored_count(env) >= 10)
-    children = children_of(crawl.pid)
+    children = descendants(crawl.pid)
     assert len(children) >= 2
     locks = str(env.tmp_path / "locks")
     assert any(path.startswith(locks) for path in open_files(crawl.pid))

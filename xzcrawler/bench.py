@@ -118,7 +118,7 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self.stopped.wait(SAMPLE_SECONDS):
             rss = 0
-            for pid, (cpu, resident) in _tree(self.root).items():
+            for pid, (cpu, resident) in process_tree(self.root).items():
                 self.cpu_seconds[pid] = cpu
                 rss += resident
             self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
@@ -128,7 +128,7 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def _tree(root: int) -> dict[int, tuple[float, int]]:
+def process_tree(root: int) -> dict[int, tuple[float, int]]:
     """pid -> (CPU seconds, RSS bytes) of `root` and its descendants, from /proc."""
     found: dict[int, tuple[int, float, int]] = {}  # pid -> (parent, cpu, rss)
     for entry in Path("/proc").iterdir():
