@@ -168,15 +168,12 @@ def run_export(
 
 def run_started_at(engine: Engine, run_id: int) -> datetime:
     """When run `run_id` started: what it and later runs stored changed at or after it."""
-    from sqlalchemy import select
+    from xzcrawler import runs
 
-    from xzcrawler.models import CrawlRun
-
-    with engine.connect() as conn:
-        started = conn.execute(select(CrawlRun.started_at).where(CrawlRun.id == run_id)).scalar()
-    if started is None:
+    run = runs.find_run(engine, run_id)
+    if run is None:
         raise UsageError(f"--since-run {run_id}: no such run (python -m xzcrawler runs lists them)")
-    return started
+    return run.started_at
 
 
 def run_browse(database: str, *, port: int, allow_sql: bool) -> int:
