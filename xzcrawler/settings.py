@@ -63,7 +63,16 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 900,
 }
 
-EXTENSIONS = {"xzcrawler.health.FieldFill": 500}
+EXTENSIONS = {
+    "xzcrawler.health.FieldFill": 500,
+    "xzcrawler.tuning.GarbageCollection": 0,
+}
+# The crawl process's collector from its first request (xzcrawler/tuning.py): the youngest
+# generation collected every this many allocations, the older ones every this many of the one
+# before.
+GC_THRESHOLDS = [20_000, 50, 100]
+# Scrapy's stats without its per-call deprecation shim (xzcrawler/tuning.py).
+STATS_CLASS = "xzcrawler.tuning.CrawlStats"
 
 # Distributed crawling: with REDIS_URL set, every crawler process shares one frontier in Redis
 # (scrapy-redis), see xzcrawler/distributed.py. Workers close after the shared queue has been

@@ -10,6 +10,7 @@ one form everywhere, so the article, its neighbours' links and the frontier agre
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -19,15 +20,20 @@ TRACKING_NAMES = frozenset(
     {"spm", "from", "isappinstalled", "share_token", "scene", "clicktime", "fbclid", "gclid"}
 )
 
+# URLs whose canonical form is kept (~250 bytes each): a crawl's recent pages and their links.
+CANONICAL_CACHE = 16_384
+
 
 def is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in TRACKING_NAMES or lowered.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=CANONICAL_CACHE)
 def canonical(url: str) -> str:
     """The URL without its fragment and tracking query parameters; other parameters keep
-    their order (show.asp?id=1 stays as the portal wrote it)."""
+    their order (show.asp?id=1 stays as the portal wrote it). Cached: a crawl meets each link
+    several times (on its list page, as a neighbour's 上一篇/下一篇, on its own page)."""
     parts = urlsplit(safe_url_string(url.strip()))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     kept = [(name, value) for name, value in pairs if not is_tracking(name)]

@@ -123,19 +123,19 @@ class PipeWorker:
             in_flight += 1
 
     def _answers(self) -> None:
+        """One answer each time the pipe is readable: the loop calls again while more wait
+        (Connection.poll would build a selector per call, ~0.03 ms a page)."""
         try:
-            while self.conn.poll():
-                number, ok, value = pickle.loads(self.conn.recv_bytes())
-                future = self.sent.pop(number)
-                if future.done():  # cancelled meanwhile
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            number, ok, value = pickle.loads(self.conn.recv_bytes())
         except (EOFError, OSError):
             self._died()
             return
+        future = self.sent.pop(number)
+        if not future.done():  # else cancelled meanwhile
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
         self._send()
 
     def _died(self) -> None:

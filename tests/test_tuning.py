@@ -1,0 +1,90 @@
+"""The crawl process's runtime costs turned down (xzcrawler/tuning.py): its collector and its
+stats calls, with the stats themselves unchanged."""
+
+from __future__ import annotations
+
+import gc
+import json
+import warnings
+
+import pytest
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from tests.conftest import CrawlEnv
+from tests.helpers import expected, interface_view, patched_crawl
+from xzcrawler.tuning import CrawlStats, GarbageCollection
+
+# In the crawl's own process (its argv names the crawl command): a log of the collector's
+# settings being changed and of every collection, written at exit.
+LOGS_THE_COLLECTOR = """
+import atexit, gc, json, os, sys
+if "crawl" in sys.argv:
+    events = []
+    def logged(name, call):
+        def changed(*args):
+            events.append([name, *args])
+            return call(*args)
+        return changed
+    gc.freeze = logged("freeze", gc.freeze)
+    gc.set_threshold = logged("threshold", gc.set_threshold)
+    gc.callbacks.append(lambda phase, info: phase == "start" and events.append(["collect"]))
+    def write():
+        with open(os.path.join(FOLDER, "collector.json"), "w") as out:
+            json.dump(events, out)
+    atexit.register(write)
+"""
+
+
+@pytest.mark.parametrize("crawl_env", [{"articles": 300}], indirect=True)
+def test_crawl_collects_rarely_once_its_start_up_objects_are_frozen(crawl_env: CrawlEnv) -> None:
+    """Untuned, the collector runs several times a page; from the engine's start the start-up
+    objects are frozen and it runs once per thousands of allocations, until the engine stops."""
+    patch = f"FOLDER = {str(crawl_env.tmp_path)!r}\n{LOGS_THE_COLLECTOR}"
+    result = patched_crawl(crawl_env, patch)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert interface_view(crawl_env.records()) == expected(crawl_env)
+    events = json.loads((crawl_env.tmp_path / "collector.json").read_text(encoding="utf-8"))
+    changes = [event for event in events if event[0] != "collect"]
+    assert changes == [["freeze"], ["threshold", 20_000, 50, 100], ["threshold", 700, 10, 10]]
+    started, stopped = (events.index(change) for change in changes[1:])
+    pages = len(crawl_env.server.requests)
+    assert pages > 300
+    assert len(events[started:stopped]) < pages / 20, (len(events[started:stopped]), pages)
+
+
+def test_collector_is_handed_back_as_it_was_when_the_engine_stops() -> None:
+    crawler = get_crawler(settings_dict={"GC_THRESHOLDS": "5000,20,30"})
+    extension = GarbageCollection.from_crawler(crawler)
+    before = gc.get_threshold()
+    try:
+        extension.engine_started()
+        assert gc.get_threshold() == (5000, 20, 30)
+        assert gc.get_freeze_count() > 0
+    finally:
+        extension.engine_stopped()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_crawl_stats_keep_scrapys_values_without_its_per_call_shim() -> None:
+    crawler = get_crawler(settings_dict={"STATS_CLASS": "xzcrawler.tuning.CrawlStats"})
+    plain, ours = MemoryStatsCollector(crawler), crawler.stats
+    assert isinstance(ours, CrawlStats)
+    for stats in (plain, ours):
+        stats.open_spider()
+        stats.inc_value("pages")
+        stats.inc_value("pages", 2)
+        stats.max_value("depth", 3)
+        stats.max_value("depth", 1)
+        stats.min_value("first", 5)
+        stats.min_value("first", 2)
+        stats.set_value("examples", ["a"])
+    assert ours.get_stats() == plain.get_stats()
+    assert ours.get_value("pages") == 3
+    # Called as Scrapy's own code calls them, the methods are the class's, not a wrapper.
+    assert ours.inc_value.__func__ is MemoryStatsCollector.inc_value  # type: ignore[attr-defined]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours.inc_value("pages")
+    assert ours.get_value("pages") == 4
