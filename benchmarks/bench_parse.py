@@ -1,22 +1,32 @@
 """Milliseconds per article page of `parse_article` (decoding, the walk and every field), on the
 replica's article pages of every template.
 
-With --compare PATH (a parsing.py of an earlier commit, e.g. `git show 646dbf9:xzcrawler/parsing.py
-> /tmp/old_parsing.py`), both parsers run on the same pages in one run, alternating, so the ratio
-is measured under the same load. Run: python benchmarks/bench_parse.py [--articles N] [--compare P]
+With --compare PATH (an earlier parser: the package directory of an earlier commit, e.g.
+`mkdir -p /tmp/base && git archive HEAD xzcrawler/parsing | tar -x -C /tmp/base`, then
+`--compare /tmp/base/xzcrawler/parsing`; or the single parsing.py of a commit before the
+package), both parsers run on the same pages in one run, alternating, so the ratio is measured
+under the same load; and every field of every page is compared, the run failing on the first
+page where the two parsers disagree.
+Run: python benchmarks/bench_parse.py [--articles N] [--repeat R] [--compare PATH] [--reading]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
+import importlib
 import importlib.util
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,6 +38,7 @@ from xzcrawler.replica import Portal
 
 BASE = "http://www.xzspw.org.cn"
 FETCHED_AT = datetime(2021, 1, 2, 12, 30, tzinfo=SHANGHAI)
+EARLIER = "earlier_parsing"
 
 
 def article_pages(count: int) -> list[tuple[str, bytes]]:
@@ -40,12 +51,56 @@ def article_pages(count: int) -> list[tuple[str, bytes]]:
 
 
 def load(path: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("earlier_parsing", path)
+    """An earlier parser under its own name: a module file, or a package directory copied with
+    its imports of xzcrawler.parsing renamed (so both packages live side by side)."""
+    if Path(path).is_dir():
+        root = Path(tempfile.mkdtemp(prefix="bench_parse_"))
+        shutil.copytree(path, root / EARLIER, ignore=shutil.ignore_patterns("__pycache__"))
+        for source in (root / EARLIER).glob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            source.write_text(text.replace("xzcrawler.parsing", EARLIER), encoding="utf-8")
+        sys.path.insert(0, str(root))
+        return importlib.import_module(EARLIER)
+    spec = importlib.util.spec_from_file_location(EARLIER, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
+
+
+def read(parse: Callable[..., object], url: str, body: bytes) -> object:
+    response = HtmlResponse(url, body=body, request=Request(url))
+    return parse(response, fetched_at=FETCHED_AT)
+
+
+def reading(module: ModuleType) -> Callable[..., object]:
+    """What a page reader asks of an article page: its kind, whether it is whole, its fields."""
+
+    def read_page(response: Any, fetched_at: datetime) -> object:
+        kind = module.page_kind(response)
+        return kind, module.incomplete_reason(response), module.parse_article(response, fetched_at)
+
+    return read_page
+
+
+def fields(result: object) -> object:
+    """A reading as plain values: the two parsers' classes differ, their fields must not."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return dataclasses.asdict(result)
+    if isinstance(result, tuple):
+        return tuple(fields(part) for part in result)
+    return str(result) if hasattr(result, "value") else result
+
+
+def same_output(
+    now: Callable[..., object], before: Callable[..., object], pages: list[tuple[str, bytes]]
+) -> None:
+    for url, body in pages:
+        ours, theirs = fields(read(now, url, body)), fields(read(before, url, body))
+        if ours != theirs:
+            sys.exit(f"outputs differ on {url}:\n now: {ours}\n before: {theirs}")
+    print(f"outputs: identical on all {len(pages)} pages")
 
 
 def per_page_ms(parse: Callable[..., object], pages: list[tuple[str, bytes]]) -> float:
@@ -64,16 +119,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--compare", help="path of an earlier parsing.py")
+    parser.add_argument("--compare", help="an earlier parser: its package directory or parsing.py")
+    parser.add_argument(
+        "--reading",
+        action="store_true",
+        help="time what a page reader asks (page kind, completeness, fields), not only the fields",
+    )
     args = parser.parse_args()
     pages = article_pages(args.articles)
-    parsers: dict[str, Callable[..., object]] = {"now": parsing.parse_article}
+    modules = {"now": parsing}
     if args.compare:
-        parsers["before"] = load(args.compare).parse_article
+        modules["before"] = load(args.compare)
+    parsers: dict[str, Callable[..., object]] = {
+        name: reading(module) if args.reading else module.parse_article
+        for name, module in modules.items()
+    }
+    if "before" in parsers:
+        same_output(parsers["now"], parsers["before"], pages)
     timings: dict[str, list[float]] = {name: [] for name in parsers}
+    order = list(parsers)
     for _ in range(args.repeat):
-        for name, parse in parsers.items():
-            timings[name].append(per_page_ms(parse, pages))
+        for name in order:
+            gc.collect()  # neither parser pays for the other's garbage
+            timings[name].append(per_page_ms(parsers[name], pages))
+        order.reverse()  # neither always runs first
     medians = {name: statistics.median(values) for name, values in timings.items()}
     for name, median in medians.items():
         print(f"{name:>6}: {median:.3f} ms/page (median of {args.repeat}, {len(pages)} pages)")
