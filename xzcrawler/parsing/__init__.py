@@ -82,7 +82,7 @@ def meta_date(response: Source) -> str | None:
 
 
 def body_paragraphs(response: Source) -> list[str]:
-    return _body.paragraphs(page_of(response))
+    return list(_body.paragraphs(page_of(response)))  # a copy: the page's own is memoised
 
 
 def body_html(response: Source) -> str:

@@ -137,17 +137,18 @@ def page_kind(page: Page) -> PageKind:
         labelled(t.text) for t in page.tokens[slice(*meta_window(page))]
     )
     has_chain = prev_block(page)[0] is not None or next_block(page)[0] is not None
-    listed = listed_articles(page)
-    chars = body_chars(page)
-    if (
-        title(page)[1] >= 0
-        and has_meta
-        and (has_chain or has_labels or chars >= ARTICLE_MIN_BODY_CHARS)
-    ):
-        link_chars = sum(len(item.title) for item in listed)
-        if has_chain or has_labels or not pagination_links(page) or chars > link_chars:
+    # The list's links are read only where the article's own evidence does not decide: on an
+    # article page they are a third of the whole reading (menus, URLs, link texts).
+    if title(page)[1] >= 0 and has_meta:
+        if has_chain or has_labels:
             return PageKind.ARTICLE
-    if listed and (breadcrumb(page)[0] or pagination_links(page)):
+        chars = body_chars(page)
+        if chars >= ARTICLE_MIN_BODY_CHARS and (
+            not pagination_links(page)
+            or chars > sum(len(item.title) for item in listed_articles(page))
+        ):
+            return PageKind.ARTICLE
+    if listed_articles(page) and (breadcrumb(page)[0] or pagination_links(page)):
         return PageKind.LIST
     return PageKind.OTHER
 

@@ -77,16 +77,27 @@ PAGER_LINE_RE = re.compile(
 # character a cell), topic tags and mentions only (#大家健康超能团# @大家健康).
 FURNITURE_LINE_RE = re.compile(r"^\s*\S\s*$|^(?:\s*(?:#[^#\n]{1,30}#|@[^\s@#]{1,30}))+\s*$")
 # Lines dropped from the body whole: chain labels, share and print widgets, pagers, print
-# credits. One pattern, so that a paragraph of the body is tried once, not once per form.
+# credits. One pattern, so that a paragraph of the body is tried once, not once per form; the
+# pager's apart (`dropped_line`): its lookahead scans the whole line, and only a line holding
+# 页 or [ (every pager word holds one) needs it.
 DROPPED_LINE_RE = re.compile(
     "|".join(
         f"(?:{pattern.pattern})"
         for pattern in (
-            PREV_LABEL_RE, NEXT_LABEL_RE, SHARE_LABEL_RE, WIDGET_RE, PAGER_LINE_RE, PRINT_CREDIT_RE,
+            PREV_LABEL_RE, NEXT_LABEL_RE, SHARE_LABEL_RE, WIDGET_RE, PRINT_CREDIT_RE,
             FURNITURE_LINE_RE,
         )
     )
 )  # fmt: skip
+
+
+def dropped_line(text: str) -> bool:
+    """A line dropped from the body whole (DROPPED_LINE_RE, or a pager line)."""
+    return DROPPED_LINE_RE.match(text) is not None or (
+        ("页" in text or "[" in text) and PAGER_LINE_RE.match(text) is not None
+    )
+
+
 # What closes the body: 原文链接, 本文链接, a share or print widget, a related list.
 CLOSES_BODY_RE = re.compile(
     "|".join(
@@ -312,7 +323,7 @@ def body(page: Page) -> Body:
         if not kept and headline_copy and text.strip() == writer_name:
             byline = byline or writer_name
             continue
-        if DROPPED_LINE_RE.match(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
+        if dropped_line(text):  # widgets, pagers, 《光明日报》（2024年05月11日 09版）
             continue
         if _link_line(page, line):  # a box of related links inside the body's container
             continue
@@ -375,7 +386,7 @@ def _standfirst(page: Page, begin: int, first: int) -> tuple[list[int], str | No
         seen.add(token.line)
         line = page.lines[token.line]
         text = line.text
-        if line.tokens[0] < begin or DROPPED_LINE_RE.match(text):
+        if line.tokens[0] < begin or dropped_line(text):
             continue
         if writer is None and (match := WRITER_LINE_RE.match(text)):
             writer = match["names"]
@@ -429,6 +440,7 @@ def _editor(page: Page, kept: list[int], stop: int) -> tuple[str | None, list[in
     return None, kept
 
 
+@memoised
 def paragraphs(page: Page) -> list[str]:
     """The body's lines; the cells of one table row make one paragraph, joined by a space."""
     found: list[str] = []

@@ -41,8 +41,8 @@ META_LABEL_RE = re.compile(
 )
 # Every meta label is followed by a colon, unless it runs into its value (本文来源于); every date
 # holds a year: a token with neither is no piece of a meta line.
-LABEL_HINT_RE = re.compile(r"[:：]|来源于|转载自|转自|摘自")
-META_HINT_RE = re.compile(rf"{LABEL_HINT_RE.pattern}|(?:19|20)\d{{2}}")
+LABEL_HINTS = (":", "：", "来源于", "转载自", "转自", "摘自")
+YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 LABEL_KINDS = {"source_bare": "source"}
 # Where a value ends: the next label (known, or any short word with a colon after a space),
 # page furniture, a bracket that opens more furniture.
@@ -86,10 +86,18 @@ class MetaLine:
     source_url: str | None
 
 
+def _label_hint(text: str) -> bool:
+    """Every meta label is followed by a colon, unless it runs into its value (本文来源于). Asked
+    with `in`, which scans a long paragraph many times faster than a pattern's alternation."""
+    return any(hint in text for hint in LABEL_HINTS)
+
+
 def meta_like(text: str) -> bool:
     """A meta line piece: labels in meta-line positions, or a short text with a date."""
     text = text.strip()
-    if not META_HINT_RE.search(text):  # most tokens: body text without a colon or a year
+    if not _label_hint(text) and not (  # most tokens: body text without a colon or a year
+        ("19" in text or "20" in text) and YEAR_RE.search(text)
+    ):
         return False
     labels = [m for m in META_LABEL_RE.finditer(text) if m.lastgroup != "noise"]
     if labels:
@@ -106,7 +114,7 @@ def meta_like(text: str) -> bool:
 
 def labelled(text: str) -> bool:
     """Holds a label of a field we read (not only a date, an editor or a hit counter)."""
-    return LABEL_HINT_RE.search(text) is not None and any(
+    return _label_hint(text) and any(
         m.lastgroup not in {"noise", "editor"} for m in META_LABEL_RE.finditer(text)
     )
 
