@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
 from tests.helpers import FIXTURES, fixture_response, html_response
 from xzcrawler import parsing
 from xzcrawler.items import Article
 from xzcrawler.parsing import ChainLink, MetaLine, PageKind, SectionLink
+from xzcrawler.parsing.page import element_text, page_of
 from xzcrawler.replica import Portal, Template
 
 SITE = "http://www.xzspw.org.cn"
@@ -677,3 +681,59 @@ def test_replica_home_page_links_the_newest_articles_of_every_section(
     }
     articles = {absolute(truth.path) for truth in portal.articles}
     assert (set(links) - articles, newest - set(links)) == (set(), set())
+
+
+# --- the parser's shortcuts give what the long way gives ----------------------------------------
+
+_BASES = (
+    f"{SITE}/html/djgz/20201112/5680.html",
+    f"{SITE}/a//b/./c/../d.html",
+    "https://Example.COM:8080/dir/?q=1",
+    "http://h",
+    "http://h/a;p?q#f",
+    "ftp://h/a/",
+)
+_HREF_PARTS = ("", "/", "//", "http://", "https://", "./", "../", ".", "..", "?", "#", ";", ":")
+
+
+def _joined_the_long_way(base: str, href: str) -> str | None:
+    """Page.link_url as urljoin alone gives it."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    if href.split(":", 1)[0].strip().lower() in {
+        "javascript", "mailto", "tel", "data", "vbscript", "about", "file",
+    }:  # fmt: skip
+        return None
+    url = urljoin(base, href).split("#", 1)[0]
+    return url if url.startswith(("http://", "https://")) else None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    base=st.sampled_from(_BASES),
+    parts=st.lists(
+        st.sampled_from(_HREF_PARTS) | st.text("abcXY09-._~%!$&'()*+,=@:/?; \té[]", max_size=6),
+        max_size=5,
+    ),
+)
+def test_link_url_joins_plain_hrefs_as_urljoin_does(base: str, parts: list[str]) -> None:
+    href = "".join(parts)
+    page = page_of(inline(f'<html><head><base href="{base}"></head><body></body></html>'))
+    try:
+        expected: str | type[Exception] | None = _joined_the_long_way(page.base_url, href)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: str | type[Exception] | None = page.link_url(href)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_element_text_is_itertext_joined(name: str) -> None:
+    root = page_of(page(name)).root
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            assert element_text(el) == "".join(el.itertext())

@@ -58,12 +58,16 @@ HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:is-)?(?:[\w-]+--)?hidden(?:\s|$)")
 HIDDEN_CLASS_XPATH = etree.XPath("//*[contains(@class, 'hidden')]")  # compiled once
 HTML_SPACE_RE = re.compile(r"[ \t\r\n\f]+")
 NON_PAGE_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "vbscript", "about", "file"})
-# An href whose join with the base URL is known without urljoin: an absolute http(s) URL
-# (urljoin gives it back as it is), or a path from the root without dot segments (the base's
-# scheme and host before it). Plain URL characters only: no params (;), fragment, white space,
-# brackets or non-ASCII, which urljoin would rewrite or check; never a bare trailing ?.
+# An href whose join with the base URL is known without urljoin (Page._join): an absolute
+# http(s) URL (urljoin gives it back as it is), a path from the root without dot segments (the
+# base's scheme and host before it), or a file name in the base's directory (show.asp?id=3).
+# Plain URL characters only: no params (;), fragment, white space, brackets or non-ASCII, which
+# urljoin would rewrite or check; never a bare trailing ? (urljoin drops it).
+_URL_CHARS = r"A-Za-z0-9\-._~%!$&'()*+,="
 PLAIN_HREF_RE = re.compile(
-    r"(?:https?://[A-Za-z0-9\-._~%!$&'()*+,=:@]+|/(?![/.]))[A-Za-z0-9\-._~%!$&'()*+,=:@/?]*"
+    rf"(?P<absolute>https?://[{_URL_CHARS}:@]+)[{_URL_CHARS}:@/?]*"
+    rf"|(?P<root>/(?![/.]))[{_URL_CHARS}:@/?]*"
+    rf"|(?!\.\.?(?:\?|$))[{_URL_CHARS}@]+(?:\?[{_URL_CHARS}:@/?]*)?"
 )
 
 
@@ -243,13 +247,17 @@ class Page:
         href = href.strip()
         if not href or href.startswith("#"):
             return None
-        if PLAIN_HREF_RE.fullmatch(href) and not href.endswith("?"):
-            if href[0] != "/":
-                return href
-            if "/." not in href and self._origin:  # no dot segment to resolve
-                return self._origin + href
         if href.split(":", 1)[0].strip().lower() in NON_PAGE_SCHEMES:
             return None
+        plain = PLAIN_HREF_RE.fullmatch(href)
+        if plain and not href.endswith("?"):
+            if plain["absolute"]:
+                return href
+            if plain["root"]:
+                if "/." not in href and self._origin:  # no dot segment to resolve
+                    return self._origin + href
+            elif self._directory:
+                return self._directory + href
         url = urljoin(self.base_url, href).split("#", 1)[0]
         return url if url.startswith(("http://", "https://")) else None
 
@@ -260,6 +268,13 @@ class Page:
         if base.scheme in {"http", "https"} and base.netloc:
             return f"{base.scheme}://{base.netloc}"
         return None
+
+    @cached_property
+    def _directory(self) -> str | None:
+        """What urljoin puts before a file name: the base's directory, its dot segments and
+        empty segments resolved as urljoin resolves them, where it makes http(s) URLs."""
+        joined = urljoin(self.base_url, "x")
+        return joined[:-1] if joined.startswith(("http://", "https://")) else None
 
     def same_host(self, url: str) -> bool:
         """Memoised per URL: the menu, the lists and the pager ask it of the same links."""

@@ -91,8 +91,9 @@ def _clean_children(page: Page, root: Element) -> str:
                 if opening:  # a tag kept: its own frame; an unwrapped one writes inline
                     frames.append((opening, closing, [], node))
                 opened.append(node)
-                if node.text and (node, False) in kept:
-                    frames[-1][2].append(escape(node.text, quote=False))
+                text = node.text  # each read of lxml's text builds a new str: read once
+                if text and (node, False) in kept:
+                    frames[-1][2].append(escape(text, quote=False))
             continue
         if event == "end" and opened[-1] is node:
             opened.pop()
@@ -101,8 +102,9 @@ def _clean_children(page: Page, root: Element) -> str:
                 text = "".join(inner)
                 if text.replace("<br>", "").strip():
                     frames[-1][2].append(f"{opening}{text}{closing}")
-        if node.tail and (node, True) in kept:
-            frames[-1][2].append(escape(node.tail, quote=False))
+        tail = node.tail
+        if tail and (node, True) in kept:
+            frames[-1][2].append(escape(tail, quote=False))
     return "".join(frames[0][2])
 
 
