@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -46,6 +47,15 @@ def url_date(url: str | None) -> ParsedDate | None:
     return None
 
 
+def _dates_in_order(
+    date_raw: str | None, meta_date_raw: str | None, url: str | None, anchor: datetime
+) -> Iterator[tuple[DateOrigin, ParsedDate | OutOfRange | None]]:
+    """Each place's date, read only when the places before it gave none to believe."""
+    yield DateOrigin.META_LINE, read_date(date_raw, now=anchor)
+    yield DateOrigin.META_TAG, read_date(meta_date_raw, now=anchor)
+    yield DateOrigin.URL, url_date(url)
+
+
 def published_date(
     date_raw: str | None, meta_date_raw: str | None, url: str | None, *, now: datetime | None
 ) -> PublishedDate:
@@ -60,11 +70,7 @@ def published_date(
     anchor = shanghai_now(now)
     flag: DateFlag | None = None
     origin_of_flag: DateOrigin | None = None
-    for origin, found in (
-        (DateOrigin.META_LINE, read_date(date_raw, now=anchor)),
-        (DateOrigin.META_TAG, read_date(meta_date_raw, now=anchor)),
-        (DateOrigin.URL, url_date(url)),
-    ):
+    for origin, found in _dates_in_order(date_raw, meta_date_raw, url, anchor):
         if found is None:
             continue
         if isinstance(found, OutOfRange) or found.value.year > anchor.year + 1:

@@ -9,6 +9,7 @@ docs/interface.md gives.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Self
 from urllib.parse import urljoin
 
@@ -56,6 +57,10 @@ __all__ = [
 ]
 
 
+# Source texts whose reading a crawl keeps.
+SOURCE_CACHE = 4096
+
+
 def _text(value: Any) -> str | None:
     """A raw field as text; a spider bug (a list, a number) counts as absent, not a crash."""
     return value if isinstance(value, str) else None
@@ -71,6 +76,8 @@ class SourcesPipeline(StatsPipeline):
         super().__init__(stats)
         self.publishers = publishers
         self.portal = portal
+        # A portal prints a few dozen sources over thousands of articles: each read once.
+        self.classify = lru_cache(maxsize=SOURCE_CACHE)(self._classify)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -89,9 +96,12 @@ class SourcesPipeline(StatsPipeline):
         self._authors(adapter)
         return item
 
+    def _classify(self, raw: str | None) -> tuple[str | None, str]:
+        return classify_source(raw, self.portal, self.publishers)
+
     def _source(self, adapter: ItemAdapter) -> None:
         raw = _text(adapter.get("source_raw"))
-        source, how = classify_source(raw, self.portal, self.publishers)
+        source, how = self.classify(raw)
         adapter["source"] = source
         self.count(how, raw if how == "unknown" else None)
         if not adapter.get("source_url") and (link := source_link(raw)):

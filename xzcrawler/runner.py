@@ -334,6 +334,15 @@ def quiet_network_tracebacks() -> None:
             handler.addFilter(NoNetworkTracebacks())
 
 
+def skip_unlogged_records() -> None:
+    """Scrapy leaves the root logger at NOTSET and lets its handlers drop what is below
+    LOG_LEVEL, so each page's DEBUG lines (Crawled, Scraped from) are built as records and
+    thrown away; at the level of the least strict handler they are not built."""
+    root = logging.getLogger()
+    if root.handlers:
+        root.setLevel(min(handler.level for handler in root.handlers))
+
+
 # Scrapy's start-up report (versions, settings, every middleware and extension: ~100 lines at
 # INFO): logger -> the messages dropped below WARNING (None: all of them). The log of a
 # scheduled crawl then begins with its run id; -s LOG_LEVEL=DEBUG shows the report again.
@@ -477,6 +486,7 @@ def _crawl_locked(
     crawler.signals.connect(check.response_received, signal=signals.response_received)
     # Scrapy (re)installs its log handler as the crawler starts: filter it once it is there.
     crawler.signals.connect(quiet_network_tracebacks, signal=signals.engine_started)
+    crawler.signals.connect(skip_unlogged_records, signal=signals.engine_started)
     spider_args = {"mode": str(mode)}
     if sections:
         spider_args["section"] = ",".join(sections)

@@ -94,8 +94,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # Scrapy starts this many tasks for every response's output; a page of ours yields at most
-# an article and a few dozen requests, and the default 100 costs ~0.3 ms a page (bench).
-CONCURRENT_ITEMS = 16
+# one article (its requests take no time to hand over), and each task costs: the default 100
+# ~0.3 ms a page, 16 ~0.2 ms, 4 ~0.07 ms (docs/performance.md).
+CONCURRENT_ITEMS = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 RETRY_ENABLED = True

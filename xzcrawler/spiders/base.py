@@ -64,6 +64,10 @@ class PortalSpider(scrapy.Spider):
     portal_url: str
     allowed_domains: list[str]
     reader: PageReader
+    # Every page URL this spider has asked for: a page links its neighbours back, and a link
+    # met again is dropped here rather than by Scrapy's duplicate filter, which would drop it
+    # only after the spider middlewares and its fingerprint (1.5 links a page; bench).
+    requested: set[str]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -73,6 +77,7 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         spider.reader = PageReader.from_crawler(crawler)
+        spider.requested = set()
         crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         return spider
 
@@ -267,12 +272,16 @@ class PortalSpider(scrapy.Spider):
     def fetch(self, url: str, callback: Callable[..., Any]) -> Iterator[scrapy.Request]:
         """The request for the canonical URL, whose failure (after Scrapy's retries) is
         recorded, not only logged; none for a link that is no web page (a:b, javascript:,
-        mailto:): that is recorded, never raised, so one bad link stops nothing else."""
+        mailto:): that is recorded, never raised, so one bad link stops nothing else. None
+        either for a page already asked for: Scrapy's duplicate filter would drop it."""
         page_url = canonical(url)
+        if page_url in self.requested:
+            return
         if not is_page_url(page_url):
             self.crawler.stats.inc_value(INVALID_LINKS)
             self.record_problem(url, None, "invalid link: not an http(s) URL")
             return
+        self.requested.add(page_url)
         yield scrapy.Request(page_url, callback=callback, errback=self.request_failed)
 
     def request_dropped(self, request: scrapy.Request) -> None:
