@@ -53,15 +53,20 @@ def article_pages(count: int) -> list[tuple[str, bytes]]:
 
 def load(path: str) -> ModuleType:
     """An earlier parser under its own name: a module file, or a package directory copied with
-    its imports of xzcrawler.parsing renamed (so both packages live side by side)."""
+    its imports of xzcrawler.parsing renamed (so both packages live side by side). The copy is
+    removed once imported: the package imports all its modules."""
     if Path(path).is_dir():
-        root = Path(tempfile.mkdtemp(prefix="bench_parse_"))
-        shutil.copytree(path, root / EARLIER, ignore=shutil.ignore_patterns("__pycache__"))
-        for source in (root / EARLIER).glob("*.py"):
-            text = source.read_text(encoding="utf-8")
-            source.write_text(text.replace("xzcrawler.parsing", EARLIER), encoding="utf-8")
-        sys.path.insert(0, str(root))
-        return importlib.import_module(EARLIER)
+        with tempfile.TemporaryDirectory(prefix="bench_parse_") as copy:
+            root = Path(copy)
+            shutil.copytree(path, root / EARLIER, ignore=shutil.ignore_patterns("__pycache__"))
+            for source in (root / EARLIER).glob("*.py"):
+                text = source.read_text(encoding="utf-8")
+                source.write_text(text.replace("xzcrawler.parsing", EARLIER), encoding="utf-8")
+            sys.path.insert(0, copy)
+            try:
+                return importlib.import_module(EARLIER)
+            finally:
+                sys.path.remove(copy)
     spec = importlib.util.spec_from_file_location(EARLIER, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
