@@ -3,6 +3,9 @@ queries, and the index kept in step by the storage layer, on SQLite and PostgreS
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from sqlalchemy import text
 
@@ -13,7 +16,15 @@ from xzcrawler import search
 from xzcrawler.cli import main
 from xzcrawler.query import Filters, find_articles, snippet
 from xzcrawler.search import WordQuery, fts5_query, index_tokens, tsquery, word_query
-from xzcrawler.storage import ArticleStore
+from xzcrawler.storage import (
+    INDEX_MAX_BODY,
+    INDEX_MAX_TITLE,
+    INDEX_MAX_WORD,
+    ArticleStore,
+    engine_for,
+    ensure_schema,
+    indexed_text,
+)
 
 
 @pytest.fixture
@@ -37,6 +48,76 @@ def found(engine, words: str) -> list[int]:
 )
 def test_text_is_indexed_as_bigrams_per_position_and_lowercased_words(value, tokens) -> None:
     assert index_tokens(value) == tokens
+
+
+def tokens_by_definition(value: str) -> list[str]:
+    """The index tokens spelt out one segment at a time, as the module docstring defines them."""
+    cjk = search._CJK
+    tokens: list[str] = []
+    folded = unicodedata.normalize("NFKC", value).lower()
+    for run, word in re.findall(rf"([{cjk}]+)|([^\W_{cjk}]+)", folded):
+        tokens += [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]] if run else [word]
+    return tokens
+
+
+MIXED_TEXTS = [
+    "巡视工作，（扶贫）：乡村；振兴！？结束",
+    "G20峰会ｇ２０ＡＢＣ１２３ hello_world 々〇 三",
+    "ひらがなカタカナ・ー한국어 漢字\U00020000\U00020001x\U0003134f",
+    "e\u0301 ＝\u0338 ，\u0301 （\u0323 İ ß ﬁ ① ㈠ ｶﾀｶﾅ Ω",
+    "a" * 300 + "巡" + "1" * 10,
+    "。。。",
+]
+
+
+@pytest.mark.parametrize("value", MIXED_TEXTS)
+def test_tokens_are_those_of_their_definition_on_mixed_scripts_and_full_width_text(
+    value,
+) -> None:
+    assert index_tokens(value) == tokens_by_definition(value)
+
+
+@pytest.mark.parametrize("mark", ["", "\u0301", "\u0323", "\u0338", "a"])
+def test_full_width_punctuation_folds_as_nfkc_folds_it(mark) -> None:
+    value = "".join(f"{c}{mark}巡" for c in "，（）：；！？＝")
+    assert search.normalise(value) == unicodedata.normalize("NFKC", value).lower()
+
+
+def test_the_index_holds_the_tokens_of_the_text_as_stored(database_url) -> None:
+    engine = engine_for(database_url)
+    ensure_schema(engine)
+    body = "巡视\ud800工作，（G20峰会）" + "ａ" * 300
+    ArticleStore(engine).write(
+        [
+            article_row(make_article(1, title="标\x00题：ＡＢＣ", body=body)),
+            article_row(make_article(1, title="最后的标题", body=body)),  # the last one wins
+        ]
+    )
+    with engine.connect() as conn:
+        title, body, content_hash = conn.execute(
+            text("SELECT title, body, content_hash FROM articles")
+        ).one()
+        title, body = indexed_text(title, INDEX_MAX_TITLE), indexed_text(body, INDEX_MAX_BODY)
+        assert title == "最后的标题"
+        assert "a" * INDEX_MAX_WORD in index_tokens(body)  # the long word, cut
+        if engine.dialect.name == "postgresql":
+            indexed = conn.execute(
+                text(
+                    f"SELECT document = CAST(:document AS tsvector), content_hash"
+                    f" FROM {search.PG_TABLE}"
+                ),
+                {"document": search.tsvector(title, body)},
+            ).one()
+            assert tuple(indexed) == (True, content_hash)
+        else:
+            indexed = conn.execute(
+                text(f"SELECT title, body, content_hash FROM {search.FTS_TABLE}")
+            ).one()
+            assert tuple(indexed) == (
+                " ".join(index_tokens(title)),
+                " ".join(index_tokens(body)),
+                content_hash,
+            )
 
 
 @pytest.mark.parametrize(

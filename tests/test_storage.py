@@ -14,7 +14,7 @@ from tests.conftest import FETCHED_AT, make_article
 from tests.helpers import run_pipeline, storage_pipeline
 from xzcrawler.export import export_records
 from xzcrawler.models import SHANGHAI, Article, ArticleAuthor, ArticleRevision, Publisher, Section
-from xzcrawler.storage import ArticleStore, engine_for, ensure_schema
+from xzcrawler.storage import ArticleStore, engine_for, ensure_schema, storable
 
 
 @pytest.fixture
@@ -90,6 +90,28 @@ def test_authors_sections_and_publishers_get_their_own_tables(store) -> None:
         assert sorted(session.scalars(select(Publisher.name))) == ["七一网", "人民网"]
         publisher = session.scalars(select(Publisher).where(Publisher.name == "人民网")).one()
         assert [a.alias for a in publisher.aliases] == ["来源：人民网"]
+
+
+def test_a_nul_or_lone_surrogate_is_cleaned_wherever_it_is_and_a_clean_row_kept_as_given(
+    store,
+) -> None:
+    dirty = make_article(
+        1, title="标\x00题", section_path=["时评", "三农\ud800时评"], authors=["张\x00三"]
+    )
+    clean = make_article(2, section_path=["时评", "三农时评"], images=["http://127.0.0.1/1.png"])
+    store.write(rows(dirty, clean))
+    with Session(store.engine) as session:
+        stored = {a.url: a for a in session.scalars(select(Article))}
+        first, second = stored["http://127.0.0.1/a/1.html"], stored["http://127.0.0.1/a/2.html"]
+        assert (first.title, first.section_path) == ("标题", ["时评", "三农\ufffd时评"])
+        assert [a.name for a in first.authors] == ["张三"]
+        assert (second.title, second.section_path, second.images) == (
+            "标题2",
+            ["时评", "三农时评"],
+            ["http://127.0.0.1/1.png"],
+        )
+    # A text in a list in a list is found too.
+    assert storable({"url": "u", "images": [["a\x00b", None, 3]]})["images"] == [["ab", None, 3]]
 
 
 def test_chain_neighbours_not_stored_are_where_the_next_run_resumes(store) -> None:
