@@ -46,7 +46,7 @@ from pipelines.date_validate import (
     year_number,
     zone,
 )
-from xzcrawler.models import SHANGHAI
+from xzcrawler.items import SHANGHAI
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser

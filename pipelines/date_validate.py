@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from pipelines.date_patterns import PM_WORDS, ZONE_HOURS, ZONE_OFFSET
-from xzcrawler.models import SHANGHAI
+from xzcrawler.items import SHANGHAI
 
 # The offset of every datetime produced here. Asia/Shanghai only reads wall times from 1901 on.
 CHINA_TIME = timezone(timedelta(hours=8), "CST")

@@ -7,7 +7,8 @@ show a case to look at, not only a number.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from collections.abc import Iterable
+from typing import Any, ClassVar, Self
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
@@ -31,3 +32,13 @@ class StatsPipeline:
         self.stats.inc_value(key)
         if example is not None and self.stats.get_value(f"{key}_example") is None:
             self.stats.set_value(f"{key}_example", example)
+
+    def record(self, notes: Iterable[tuple[str | None, object]]) -> None:
+        for name, example in notes:
+            self.count(name, example)
+
+    def notes_of(self, item: Any) -> list[tuple[str | None, object]] | None:
+        """What a page reader that normalised the item left for this pipeline to count (taken:
+        an item normalised again after a change counts again); None if it did not."""
+        notes = getattr(item, "notes", None)
+        return notes.pop(self.prefix, None) if isinstance(notes, dict) else None

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+# The portal's time: every aware datetime of an article is in it.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class DateOrigin(StrEnum):
@@ -74,3 +78,7 @@ class Article:
     author_roles: list[str | None] = field(default_factory=list)  # 记者, 通讯员, 文, 图 ...
     author: str | None = None
     editor: str | None = None
+
+    # Left by a page reader that normalised the article (pipelines/normalise.py): per pipeline
+    # stats prefix, what that pipeline is to count. Empty: the pipelines normalise it.
+    notes: dict[str, list[tuple[str | None, object]]] = field(default_factory=dict)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -30,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from xzcrawler.items import SHANGHAI as SHANGHAI  # re-exported: the zone of every stored time
 
 
 class ShanghaiTime(TypeDecorator[datetime]):

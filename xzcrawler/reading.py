@@ -14,11 +14,12 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property, partial
 from typing import TYPE_CHECKING, Self
 
 from w3lib.encoding import html_to_unicode
 
+from pipelines.normalise import SourceNormaliser, normalise_article, source_normaliser
 from xzcrawler import parsing, workers
 from xzcrawler.items import Article
 from xzcrawler.parsing import ListedArticle, PageKind, Source
@@ -44,9 +45,48 @@ class PageReading:
     pagination: list[str] = field(default_factory=list)
 
 
-def read_page(response: Source, fetched_at: datetime, *, article_only: bool) -> PageReading:
+# The item pipelines whose work a reading does ahead of them, when the crawl runs both.
+NORMALISED_FOR = ("pipelines.dates.DatesPipeline", "pipelines.sources.SourcesPipeline")
+
+
+@dataclass(frozen=True)
+class Normalising:
+    """The settings the sources pipeline reads, so that a reading normalises the article as the
+    pipelines would (pipelines/normalise.py)."""
+
+    aliases_file: str
+    portal_name: str
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Normalising | None:
+        """None when the crawl runs without the dates or the sources pipeline."""
+        pipelines = crawler.settings.getwithbase("ITEM_PIPELINES")
+        if any(pipelines.get(path) is None for path in NORMALISED_FOR):
+            return None
+        settings = crawler.settings
+        return cls(settings.get("SOURCE_ALIASES_FILE") or "", settings.get("PORTAL_NAME") or "")
+
+
+@cache
+def _sources(normalising: Normalising) -> SourceNormaliser:
+    """One alias table per process, loaded on its first article."""
+    return source_normaliser(
+        {"SOURCE_ALIASES_FILE": normalising.aliases_file, "PORTAL_NAME": normalising.portal_name}
+    )
+
+
+def read_page(
+    response: Source,
+    fetched_at: datetime,
+    *,
+    article_only: bool,
+    normalising: Normalising | None = None,
+) -> PageReading:
     """The reading of one response; `article_only` for a page known to be an article (a
-    further page of a split article), whose kind is not asked."""
+    further page of a split article), whose kind is not asked. With `normalising`, an article
+    page's article comes normalised, as ITEM_PIPELINES would leave it, with the counts for them
+    in `notes`; a normaliser that raises leaves it to the pipelines, which raise as they would
+    have."""
     kind = PageKind.ARTICLE if article_only else parsing.page_kind(response)
     reading = PageReading(kind)
     if kind is PageKind.LIST:
@@ -60,6 +100,11 @@ def read_page(response: Source, fetched_at: datetime, *, article_only: bool) -> 
             except Exception as exc:  # any parser bug is a page we could not use
                 reading.error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
                 reading.trace = traceback.format_exc()
+    if reading.article is not None and normalising is not None and not article_only:
+        try:
+            normalise_article(reading.article, _sources(normalising))
+        except Exception:
+            reading.article.notes = {}
     return reading
 
 
@@ -78,10 +123,17 @@ class PageBytes:
 
 
 def _read_bytes(
-    url: str, body: bytes, encoding: str, fetched_at: datetime, article_only: bool
+    url: str,
+    body: bytes,
+    encoding: str,
+    fetched_at: datetime,
+    article_only: bool,
+    *,
+    normalising: Normalising | None,
 ) -> PageReading:
     """In a child: the page from what crossed the pipe, then read."""
-    return read_page(PageBytes(url, body, encoding), fetched_at, article_only=article_only)
+    page = PageBytes(url, body, encoding)
+    return read_page(page, fetched_at, article_only=article_only, normalising=normalising)
 
 
 class PageReader:
@@ -94,8 +146,10 @@ class PageReader:
     on it: it is started again, and each of those pages is read once more, alone; a page that
     kills its reader then too is an article page that could not be read."""
 
-    def __init__(self, processes: int) -> None:
-        self.readers = [workers.PipeWorker(_read_bytes) for _ in range(processes)]
+    def __init__(self, processes: int, normalising: Normalising | None = None) -> None:
+        self.normalising = normalising
+        self.read_bytes = partial(_read_bytes, normalising=normalising)
+        self.readers = [workers.PipeWorker(self.read_bytes) for _ in range(processes)]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -104,13 +158,15 @@ class PageReader:
             processes = max(1, (os.cpu_count() or 1) - 1)
         else:
             processes = crawler.settings.getint("PARSE_PROCESSES")
-        return cls(processes)
+        return cls(processes, Normalising.of(crawler))
 
     async def read(
         self, response: Source, fetched_at: datetime, *, article_only: bool = False
     ) -> PageReading:
         if not self.readers:
-            return read_page(response, fetched_at, article_only=article_only)
+            return read_page(
+                response, fetched_at, article_only=article_only, normalising=self.normalising
+            )
         call = (response.url, response.body, response.encoding, fetched_at, article_only)
         reader = min(self.readers, key=lambda worker: worker.load)
         try:
@@ -119,11 +175,11 @@ class PageReader:
         except workers.WorkerDied as exc:
             if reader in self.readers:  # the first reading to see it starts a new reader
                 logger.error("a page reader died (%s): restarted; its pages read again", exc)
-                self.readers[self.readers.index(reader)] = workers.PipeWorker(_read_bytes)
+                self.readers[self.readers.index(reader)] = workers.PipeWorker(self.read_bytes)
                 reader.close()
         # Every reading in flight failed with the child: read this page alone, so a page
         # that kills its reader again takes no other page with it.
-        alone = workers.PipeWorker(_read_bytes)
+        alone = workers.PipeWorker(self.read_bytes)
         try:
             reading = await alone.call(*call)
             return reading

@@ -224,6 +224,7 @@ class PortalSpider(scrapy.Spider):
             "\n".join(html for html in (article.body_html, page.body_html) if html) or None
         )
         article.images.extend(src for src in page.images if src not in article.images)
+        article.notes.clear()  # normalised from page 1 alone: the pipelines read the whole
         if not chained and (page.prev_url or page.next_url):
             # Some templates print 上一篇/下一篇 on the last page only.
             article.prev_url, article.prev_title = page.prev_url, page.prev_title
