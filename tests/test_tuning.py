@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import warnings
 
 import pytest
@@ -13,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import CrawlEnv
 from tests.helpers import expected, interface_view, patched_crawl
+from xzcrawler.runner import skip_unlogged_records
 from xzcrawler.tuning import CrawlStats, GarbageCollection
 
 # In the crawl's own process (its argv names the crawl command): a log of the collector's
@@ -88,3 +90,26 @@ def test_crawl_stats_keep_scrapys_values_without_its_per_call_shim() -> None:
         warnings.simplefilter("error")
         ours.inc_value("pages")
     assert ours.get_value("pages") == 4
+
+
+@pytest.mark.parametrize(
+    ("handler_level", "debug_built"), [(logging.INFO, False), (logging.DEBUG, True)]
+)
+def test_debug_records_are_built_only_where_a_handler_prints_them(
+    handler_level: int, debug_built: bool
+) -> None:
+    root, scrapy_logger = logging.getLogger(), logging.getLogger("scrapy")
+    saved = root.level, scrapy_logger.level, root.handlers[:]
+    handler = logging.NullHandler(handler_level)
+    root.handlers[:] = [handler]
+    root.setLevel(logging.NOTSET)
+    scrapy_logger.setLevel(logging.DEBUG)  # as Scrapy's DEFAULT_LOGGING leaves them
+    try:
+        skip_unlogged_records()
+        engine = logging.getLogger("scrapy.core.engine")
+        assert engine.isEnabledFor(logging.DEBUG) is debug_built
+        assert engine.isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = saved[2]
+        root.setLevel(saved[0])
+        scrapy_logger.setLevel(saved[1])

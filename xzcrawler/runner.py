@@ -335,12 +335,17 @@ def quiet_network_tracebacks() -> None:
 
 
 def skip_unlogged_records() -> None:
-    """Scrapy leaves the root logger at NOTSET and lets its handlers drop what is below
-    LOG_LEVEL, so each page's DEBUG lines (Crawled, Scraped from) are built as records and
-    thrown away; at the level of the least strict handler they are not built."""
+    """Scrapy leaves the root logger at NOTSET and its own logger at DEBUG, and lets its
+    handler drop what is below LOG_LEVEL: each page's DEBUG lines (Crawled, Scraped from) were
+    built as records and thrown away. At the level of the least strict handler they are not
+    built."""
     root = logging.getLogger()
-    if root.handlers:
-        root.setLevel(min(handler.level for handler in root.handlers))
+    if not root.handlers:
+        return
+    level = min(handler.level for handler in root.handlers)
+    for logger_ in (root, logging.getLogger("scrapy")):
+        if logger_.level < level:
+            logger_.setLevel(level)
 
 
 # Scrapy's start-up report (versions, settings, every middleware and extension: ~100 lines at
