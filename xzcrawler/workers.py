@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import itertools
 import multiprocessing
 import os
@@ -52,6 +53,8 @@ def _start_child(
     threading.Thread(target=_exit_with, args=(parent,), name="xz-watchdog", daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
+    # What the child imported and built lives as long as it does: no collection walks it again.
+    gc.freeze()
 
 
 def _exit_with(parent: int) -> None:
