@@ -13,6 +13,7 @@ from pipelines.sources import normalize_author, normalize_source
 from tests.conftest import CrawlEnv, make_article
 from tests.helpers import expected, full_crawl, interface_view
 from xzcrawler.cli import main
+from xzcrawler.spiders.sections import SectionsSpider
 
 
 def test_full_crawl_stores_every_article_once_with_every_export_field_right(
@@ -139,3 +140,23 @@ def test_article_without_a_body_is_dropped_with_its_url_and_counted() -> None:
         pipeline.process_item(make_article(1, body=""))
     assert crawler.stats.get_value("xz/dropped/no_body") == 1
     assert pipeline.process_item(make_article(2)).url == "http://127.0.0.1/a/2.html"
+
+
+def test_a_page_already_asked_for_is_not_requested_again_in_any_spelling() -> None:
+    """A neighbour links back: the link is dropped by the spider, before Scrapy's middlewares."""
+    crawler = get_crawler(SectionsSpider, settings_dict={"PARSE_PROCESSES": 0})
+    spider = SectionsSpider.from_crawler(crawler, portal_url="http://127.0.0.1/")
+    first = list(spider.fetch("http://127.0.0.1/a/1.html", spider.parse_page))
+    again = [
+        request
+        for url in (
+            "http://127.0.0.1/a/1.html",
+            "http://127.0.0.1/a/1.html#top",
+            "http://127.0.0.1/a/1.html?utm_source=wx",
+        )
+        for request in spider.fetch(url, spider.parse_page)
+    ]
+    other = list(spider.fetch("http://127.0.0.1/a/2.html", spider.parse_page))
+    assert [r.url for r in first] == ["http://127.0.0.1/a/1.html"]
+    assert again == []
+    assert [r.url for r in other] == ["http://127.0.0.1/a/2.html"]
