@@ -10,7 +10,7 @@ reader does without them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -146,13 +146,13 @@ class SourceNormaliser:
         return notes
 
 
-def source_normaliser(settings: Mapping[str, Any]) -> SourceNormaliser:
+def source_normaliser(aliases_file: str | None, portal_name: str | None) -> SourceNormaliser:
     """The shipped alias table, extended by SOURCE_ALIASES_FILE; the portal as PORTAL_NAME
-    names it (the crawl's settings: Scrapy's, or a copy a page reader was given)."""
+    names it."""
     publishers = Publishers.load(PUBLISHERS_FILE)
-    if extra := settings.get("SOURCE_ALIASES_FILE"):
-        publishers.extend(extra)
-    return SourceNormaliser(publishers, clean_source(settings.get("PORTAL_NAME")) or PORTAL_NAME)
+    if aliases_file:
+        publishers.extend(aliases_file)
+    return SourceNormaliser(publishers, clean_source(portal_name) or PORTAL_NAME)
 
 
 def normalise_article(article: Article, sources: SourceNormaliser) -> None:

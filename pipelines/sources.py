@@ -60,7 +60,9 @@ class SourcesPipeline(StatsPipeline):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.stats, source_normaliser(crawler.settings))
+        settings = crawler.settings
+        normalise = source_normaliser(settings["SOURCE_ALIASES_FILE"], settings["PORTAL_NAME"])
+        return cls(crawler.stats, normalise)
 
     def process_item(self, item: Any) -> Any:
         notes = self.notes_of(item)

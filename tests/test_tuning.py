@@ -14,8 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import CrawlEnv
 from tests.helpers import expected, interface_view, patched_crawl
-from xzcrawler.runner import skip_unlogged_records
-from xzcrawler.tuning import CrawlStats, GarbageCollection
+from xzcrawler.tuning import CrawlStats, GarbageCollection, skip_unlogged_records
 
 # In the crawl's own process (its argv names the crawl command): a log of the collector's
 # settings being changed and of every collection, written at exit.

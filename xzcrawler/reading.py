@@ -70,9 +70,7 @@ class Normalising:
 @cache
 def _sources(normalising: Normalising) -> SourceNormaliser:
     """One alias table per process, loaded on its first article."""
-    return source_normaliser(
-        {"SOURCE_ALIASES_FILE": normalising.aliases_file, "PORTAL_NAME": normalising.portal_name}
-    )
+    return source_normaliser(normalising.aliases_file, normalising.portal_name)
 
 
 def read_page(

@@ -334,20 +334,6 @@ def quiet_network_tracebacks() -> None:
             handler.addFilter(NoNetworkTracebacks())
 
 
-def skip_unlogged_records() -> None:
-    """Scrapy leaves the root logger at NOTSET and its own logger at DEBUG, and lets its
-    handler drop what is below LOG_LEVEL: each page's DEBUG lines (Crawled, Scraped from) were
-    built as records and thrown away. At the level of the least strict handler they are not
-    built."""
-    root = logging.getLogger()
-    if not root.handlers:
-        return
-    level = min(handler.level for handler in root.handlers)
-    for logger_ in (root, logging.getLogger("scrapy")):
-        if logger_.level < level:
-            logger_.setLevel(level)
-
-
 # Scrapy's start-up report (versions, settings, every middleware and extension: ~100 lines at
 # INFO): logger -> the messages dropped below WARNING (None: all of them). The log of a
 # scheduled crawl then begins with its run id; -s LOG_LEVEL=DEBUG shows the report again.
@@ -443,7 +429,7 @@ def _crawl_locked(
     from scrapy import signals
     from sqlalchemy.exc import SQLAlchemyError
 
-    from xzcrawler import runs
+    from xzcrawler import runs, tuning
     from xzcrawler.distributed import ping_redis, worker_name
     from xzcrawler.health import RunStatus, Thresholds, assess
     from xzcrawler.storage import SchemaBehind, engine_for, ensure_schema, mask_url
@@ -491,7 +477,7 @@ def _crawl_locked(
     crawler.signals.connect(check.response_received, signal=signals.response_received)
     # Scrapy (re)installs its log handler as the crawler starts: filter it once it is there.
     crawler.signals.connect(quiet_network_tracebacks, signal=signals.engine_started)
-    crawler.signals.connect(skip_unlogged_records, signal=signals.engine_started)
+    crawler.signals.connect(tuning.skip_unlogged_records, signal=signals.engine_started)
     spider_args = {"mode": str(mode)}
     if sections:
         spider_args["section"] = ",".join(sections)

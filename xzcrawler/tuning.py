@@ -1,4 +1,4 @@
-"""The crawl process's own runtime costs: its stats calls and its garbage collector.
+"""The crawl process's own runtime costs: its stats calls, its garbage collector, its log.
 
 A crawl's process runs Scrapy and routes every page and item (docs/performance.md); these two
 costs grow with every page and buy nothing, so a crawl of the portal turns them down.
@@ -7,6 +7,7 @@ costs grow with every page and buy nothing, so a crawl of the portal turns them 
 from __future__ import annotations
 
 import gc
+import logging
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
@@ -60,3 +61,17 @@ class GarbageCollection:
         if self.before is not None:
             gc.set_threshold(*self.before)
             gc.unfreeze()
+
+
+def skip_unlogged_records() -> None:
+    """Scrapy leaves the root logger at NOTSET and its own logger at DEBUG, and lets its
+    handler drop what is below LOG_LEVEL: each page's DEBUG lines (Crawled, Scraped from) were
+    built as records and thrown away. At the level of the least strict handler they are not
+    built."""
+    root = logging.getLogger()
+    if not root.handlers:
+        return
+    level = min(handler.level for handler in root.handlers)
+    for logger_ in (root, logging.getLogger("scrapy")):
+        if logger_.level < level:
+            logger_.setLevel(level)
