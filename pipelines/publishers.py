@@ -190,7 +190,8 @@ def classify_source(raw: str | None, portal: str, publishers: Publishers) -> tup
     if _DEBRIS.search(cleaned):  # template debris (来源： size="20"): no source printed
         return None, "none"
     if paper := _SITE_PAPER.fullmatch(cleaned):
-        cleaned = paper["paper"]
+        # The paper's name gets the cleaning every source gets (《光明日报、》 -> 光明日报).
+        cleaned = clean_source(paper["paper"]) or cleaned
     key = publisher_key(cleaned)
     if key in _NO_SOURCE:
         return None, "none"

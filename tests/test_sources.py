@@ -274,6 +274,17 @@ def test_a_site_naming_its_paper_in_title_brackets_gives_the_paper(
     assert normalize_source(f"来源：{site}{between}《{paper}》") == paper
 
 
+@pytest.mark.parametrize("padding", ["、", "，", " ", "\u3000", "：", "【"])
+@pytest.mark.parametrize("side", ["before", "after"])
+def test_a_paper_in_title_brackets_is_cleaned_as_any_source(padding: str, side: str) -> None:
+    """Whatever stands inside the brackets beside the name goes, as around any source, so
+    the publisher read once reads the same again."""
+    inside = f"{padding}光明日报" if side == "before" else f"光明日报{padding}"
+    once = normalize_source(f"来源：光明网/《{inside}》")
+    assert once == "光明日报"
+    assert normalize_source(once) == once
+
+
 @pytest.mark.parametrize(
     ("raw", "portal", "expected"),
     [
