@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import re
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -15,6 +17,7 @@ import pytest
 from parsel import Selector
 
 from xzcrawler.replica import Page, Portal, ReplicaServer, Template
+from xzcrawler.replica.server import rendered_site
 
 HOST = "http://replica.test"
 NEIGHBOUR = re.compile(
@@ -393,6 +396,76 @@ def test_server_serves_pages_and_logs_requests() -> None:
         ]
 
 
+def test_one_connection_answers_its_requests_in_order_until_asked_to_close() -> None:
+    portal = Portal()
+    paths = ["/robots.txt", portal.articles[3].path, "/nope.html", portal.articles[4].path]
+    with ReplicaServer(portal) as server:
+        connection = http.client.HTTPConnection(urlsplit(server.base_url).netloc)
+        answers = []
+        for path in paths:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            answers.append((response.status, response.read() == portal.render(path).body))
+        assert answers == [(200, True), (200, True), (404, True), (200, True)]
+        assert response.getheader("Server") == "Microsoft-IIS/6.0"
+        connection.request("GET", "/robots.txt", headers={"Connection": "close"})
+        response = connection.getresponse()
+        response.read()
+        assert response.will_close
+        connection.close()
+        assert [r.path for r in server.requests] == [*paths, "/robots.txt"]
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status"),
+    [
+        (b"POST /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        (b"nonsense\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70_000, 431),
+    ],
+)
+def test_a_request_the_server_cannot_answer_gets_an_error_and_a_close(
+    request_head: bytes, status: int
+) -> None:
+    with (
+        ReplicaServer(Portal()) as server,
+        socket.create_connection(urlsplit(server.base_url)[1].split(":")) as client,
+    ):
+        client.sendall(request_head)
+        client.settimeout(10)
+        answer = b""
+        while chunk := client.recv(65536):  # the server closes the connection
+            answer += chunk
+        assert answer.startswith(f"HTTP/1.1 {status} ".encode())
+        assert server.requests == []
+
+
+def test_a_prerendered_site_answers_every_reachable_page_as_rendering_would() -> None:
+    rendered = rendered_site(Portal(articles=80), limit=10_000)
+    portal = Portal(articles=80)
+    truths = list(portal.articles)
+    expected = {"/", *(t.path for t in truths), *(s.path for s in portal.sections)}
+    kept = set(rendered)
+    # Every article and section page, each byte for byte; an error page is rendered each time.
+    assert expected - {portal.specials.transient_path} <= kept
+    assert portal.specials.transient_path not in kept
+    assert all(rendered[path].body == portal.render(path).body for path in sorted(kept))
+    assert {page.status for page in rendered.values()} == {200}
+    with ReplicaServer(portal, rendered=rendered) as server:
+        statuses = []
+        for _ in range(2):
+            try:
+                with urllib.request.urlopen(server.base_url + portal.specials.transient_path[1:]):
+                    statuses.append(200)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses == [503, 200]
+
+
+def test_a_prerendering_stops_at_its_limit() -> None:
+    assert len(rendered_site(Portal(articles=80), limit=7)) == 7
+
+
 def test_cli_prints_its_url_and_serves() -> None:
     command = [sys.executable, "-m", "xzcrawler.replica", "serve", "--articles", "30"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
@@ -401,6 +474,23 @@ def test_cli_prints_its_url_and_serves() -> None:
             assert re.fullmatch(r"serving http://127\.0\.0\.1:\d+/\n", line)
             with urllib.request.urlopen(line.split()[1] + "robots.txt") as response:
                 assert response.read().startswith(b"User-agent: *")
+        finally:
+            process.terminate()
+
+
+def test_cli_prerenders_when_asked_and_says_how_much() -> None:
+    command = [sys.executable, "-m", "xzcrawler.replica", "serve", "--articles", "30"]
+    with subprocess.Popen(
+        [*command, "--prerender"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+            portal = Portal(articles=30)
+            path = portal.articles[5].path
+            with urllib.request.urlopen(line.split()[1] + path[1:]) as response:
+                assert response.read() == portal.render(path).body
+            said = process.stderr.readline() if process.stderr else ""
+            assert re.fullmatch(r"prerendered \d+ pages in [0-9.]+ s\n", said)
         finally:
             process.terminate()
 

@@ -1,7 +1,8 @@
 """`python -m xzcrawler bench`: our crawl against Scrapy's own ceiling on the replica portal.
 
-The replica is served from its own process, so its page rendering does not share the crawler's
-event loop; each crawl runs in a fresh child process. Its peak RSS is summed over its whole
+The replica is served from its own process, its pages rendered before the first crawl (a real
+portal's server does not run on the crawler's two cores); each crawl runs in a fresh child
+process. Its peak RSS is summed over its whole
 process tree (the page readers and the writer included), sampled from /proc; its CPU is the
 tree's (os.wait4 counts the children it waited for). Crawl time ends when the last row is
 written: Scrapy's elapsed time includes closing the pipelines, the writer's drain with them.
@@ -333,6 +334,7 @@ def served_replica(articles: int, list_page_size: int, list_page_cap: int) -> It
     """The replica portal in its own process; yields its base URL."""
     argv = [sys.executable, "-m", "xzcrawler.replica", "serve", "--articles", str(articles)]
     argv += ["--list-page-size", str(list_page_size), "--list-page-cap", str(list_page_cap)]
+    argv += ["--prerender"]
     server = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
+import time
 
 from xzcrawler.replica import Portal, ReplicaServer
+from xzcrawler.replica.server import rendered_site
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,6 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--list-page-size", type=int, default=5)
     serve.add_argument("--list-page-cap", type=int, default=2)
+    serve.add_argument(
+        "--prerender",
+        action="store_true",
+        help="render every linked page before serving, then answer from memory (benchmarks)",
+    )
     args = parser.parse_args(argv)
 
     portal = Portal(
@@ -26,8 +34,14 @@ def main(argv: list[str] | None = None) -> None:
         list_page_size=args.list_page_size,
         list_page_cap=args.list_page_cap,
     )
+    rendered = {}
+    if args.prerender:
+        started = time.perf_counter()
+        rendered = rendered_site(portal, limit=4 * args.articles + 10_000)
+        seconds = time.perf_counter() - started
+        print(f"prerendered {len(rendered)} pages in {seconds:.1f} s", file=sys.stderr)
     # A benchmark sends hundreds of thousands of requests: no in-memory request log.
-    with ReplicaServer(portal, port=args.port, keep_log=False) as server:
+    with ReplicaServer(portal, port=args.port, keep_log=False, rendered=rendered) as server:
         print(f"serving {server.base_url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
