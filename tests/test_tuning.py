@@ -7,14 +7,26 @@ import gc
 import json
 import logging
 import warnings
+from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+from itemadapter import ItemAdapter
+from itemadapter.adapter import DataclassAdapter
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import CrawlEnv
 from tests.helpers import expected, interface_view, patched_crawl
-from xzcrawler.tuning import CrawlStats, GarbageCollection, skip_unlogged_records
+from xzcrawler.items import SHANGHAI, Article
+from xzcrawler.runner import project_settings
+from xzcrawler.tuning import (
+    ArticleAdapter,
+    ArticleAdapters,
+    CrawlStats,
+    GarbageCollection,
+    skip_unlogged_records,
+)
 
 # In the crawl's own process (its argv names the crawl command): a log of the collector's
 # settings being changed and of every collection, written at exit.
@@ -66,6 +78,38 @@ def test_collector_is_handed_back_as_it_was_when_the_engine_stops() -> None:
         extension.engine_stopped()
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+@dataclass
+class LocalArticle(Article):
+    """An item of another project built on ours: its own fields, so the generic adapter."""
+
+    shelf: str | None = None
+
+
+def test_an_article_is_adapted_with_the_same_fields_and_values_through_a_table_built_once() -> None:
+    assert "xzcrawler.tuning.ArticleAdapters" in project_settings().getdict("EXTENSIONS")
+    ArticleAdapters.from_crawler(get_crawler())
+    article = Article(
+        url="http://127.0.0.1/a/1.html",
+        fetched_at=datetime(2024, 5, 1, 8, tzinfo=SHANGHAI),
+        title="乡镇时评",
+        authors=["张三"],
+        notes={"xz/dates": [("meta_line", None)]},
+    )
+    adapter = ItemAdapter(article)
+    assert type(adapter.adapter) is ArticleAdapter
+    generic = DataclassAdapter(article)
+    assert list(adapter.field_names()) == list(generic.field_names())
+    assert dict(adapter.items()) == dict(generic.items())
+    assert adapter.get_field_meta("title") == generic.get_field_meta("title")
+    adapter["source"] = "人民网"
+    assert article.source == "人民网"
+    with pytest.raises(KeyError):
+        adapter["no_such_field"] = 1
+    other = ItemAdapter(LocalArticle(url="u", fetched_at=article.fetched_at, shelf="b"))
+    assert type(other.adapter) is DataclassAdapter
+    assert other["shelf"] == "b"
 
 
 def test_crawl_stats_keep_scrapys_values_without_its_per_call_shim() -> None:

@@ -474,7 +474,8 @@ def _crawl_locked(
         logger.warning("run %d: %s; marked died", dead_id, runs.DIED_REASON)
     crawler = process.create_crawler(SPIDER)
     check = SectionCheck(crawler)
-    crawler.signals.connect(check.response_received, signal=signals.response_received)
+    if sections:  # only then is the home page's menu checked: no receiver on every response
+        crawler.signals.connect(check.response_received, signal=signals.response_received)
     # Scrapy (re)installs its log handler as the crawler starts: filter it once it is there.
     crawler.signals.connect(quiet_network_tracebacks, signal=signals.engine_started)
     crawler.signals.connect(tuning.skip_unlogged_records, signal=signals.engine_started)

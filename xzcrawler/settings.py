@@ -66,6 +66,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "xzcrawler.health.FieldFill": 500,
     "xzcrawler.tuning.GarbageCollection": 0,
+    "xzcrawler.tuning.ArticleAdapters": 0,
 }
 # The crawl process's collector from its first request (xzcrawler/tuning.py): the youngest
 # generation collected every this many allocations, the older ones every this many of the one
