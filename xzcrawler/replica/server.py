@@ -1,8 +1,8 @@
 """Serving a Portal on 127.0.0.1 over HTTP, with a log of what was asked for.
 
-One asyncio event loop in a daemon thread answers every connection: a thread per connection
-(http.server's way) made the GIL hand-offs cost more than rendering the page, on the two cores a
-benchmark shares with the crawl it measures (docs/performance.md).
+One asyncio event loop in a daemon thread answers every connection. A benchmark's server answers
+from pages rendered beforehand (`rendered_site`): it shares the machine's two cores with the crawl
+it measures, which a real portal's server does not (docs/performance.md).
 """
 
 from __future__ import annotations
