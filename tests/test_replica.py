@@ -462,6 +462,17 @@ def test_a_prerendered_site_answers_every_reachable_page_as_rendering_would() ->
         assert statuses == [503, 200]
 
 
+def test_a_prerendered_page_is_answered_as_given_and_the_rest_rendered() -> None:
+    portal = Portal()
+    given = Page(200, {"Content-Type": "text/html", "Content-Length": "5"}, b"given")
+    with ReplicaServer(portal, rendered={"/robots.txt": given}) as server:
+        with urllib.request.urlopen(server.base_url + "robots.txt") as response:
+            assert response.read() == b"given"
+        path = portal.articles[2].path
+        with urllib.request.urlopen(server.base_url + path[1:]) as response:
+            assert response.read() == portal.render(path).body
+
+
 def test_a_prerendering_stops_at_its_limit() -> None:
     assert len(rendered_site(Portal(articles=80), limit=7)) == 7
 
