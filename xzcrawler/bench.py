@@ -196,8 +196,8 @@ STAGES = (
     ("field extraction", ("xzcrawler/parsing/",)),
     ("search index", ("xzcrawler/search.py",)),
     ("storage", ("xzcrawler/storage.py", "pipelines/storage.py", "xzcrawler/models.py")),
+    ("pool plumbing", ("xzcrawler/reading.py", "xzcrawler/workers.py", "pipelines/writer.py")),
     ("normalisation", ("pipelines/",)),
-    ("pool plumbing", ("xzcrawler/reading.py", "xzcrawler/workers.py")),
     ("navigation", ("xzcrawler/spiders/", "xzcrawler/frontier.py", "xzcrawler/urls.py")),
 )
 SCRAPY = "download/Scrapy"
