@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import math
+import operator
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,6 +216,27 @@ def test_a_reader_killed_while_idle_fails_its_next_calls_at_once() -> None:
             for _ in range(2):  # the pipe's end or the dead flag: never a call left waiting
                 with pytest.raises(workers.WorkerDied):
                     await asyncio.wait_for(worker.call(9.0), 30)
+        finally:
+            worker.close()
+
+    asyncio.run(calls())
+
+
+def test_a_page_larger_than_the_pipe_is_sent_without_blocking_the_event_loop() -> None:
+    """The child takes one call at a time, so a call the pipe cannot hold while the child is
+    busy waits in the worker, never in the reactor's send; every answer still comes whole."""
+
+    async def calls() -> None:
+        worker = workers.PipeWorker(operator.call)
+        try:
+            assert await asyncio.wait_for(worker.call(len, b""), 30) == 0  # the child is up
+            busy = worker.call(time.sleep, 1.0)
+            pages = [b"x" * (8 * 2**20), b"y" * (3 * 2**20 + 1)]
+            started = time.monotonic()
+            sent = [worker.call(bytes.count, page, page[:1]) for page in pages]
+            assert time.monotonic() - started < 0.5  # not the second the child is busy for
+            assert await asyncio.wait_for(asyncio.gather(*sent), 60) == [len(p) for p in pages]
+            assert await busy is None
         finally:
             worker.close()
 

@@ -17,8 +17,9 @@ import itertools
 import multiprocessing
 import os
 import pickle
-import queue
 import signal
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -28,8 +29,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 WATCHDOG_SECONDS = 1.0
-# Calls a PipeWorker has sent and not had back: a few pages fit the pipe's buffer, so sending
-# never waits for the child; the rest wait in the worker, in order.
+# Calls a PipeWorker has sent and not had back; the rest wait in the worker, in order, so that
+# a page goes to whichever reader frees up first.
 IN_FLIGHT = 3
 
 
@@ -74,7 +75,10 @@ class PipeWorker:
 
     No thread of this process takes part: a ProcessPoolExecutor hands every call and result
     through two threads of its own, and each hand-over waits for the GIL the reactor holds
-    (measured: the reactor then idles a quarter of the time; docs/performance.md)."""
+    (measured: the reactor then idles a quarter of the time; docs/performance.md). Calls are
+    written without blocking (what the pipe cannot take yet goes out when the loop finds it
+    writable), so the child needs no thread to take them off the pipe either: it reads a call
+    when it is done with the last one."""
 
     def __init__(self, function: Callable[..., Any]) -> None:
         context = multiprocessing.get_context("spawn")
@@ -84,6 +88,10 @@ class PipeWorker:
         )
         self.process.start()
         child_end.close()
+        # The same socket, for sends that never block (MSG_DONTWAIT), while the Connection
+        # reads answers as a whole, blocking until the rest of one has come.
+        self.socket = socket.socket(fileno=os.dup(self.conn.fileno()))
+        self.outgoing = bytearray()  # written calls the pipe has not taken yet
         # A crawl stopped at once (a second Ctrl-C) never closes its spider: the child is still
         # stopped before the interpreter exits (the child ignores the SIGTERM multiprocessing
         # would send a daemon child).
@@ -93,6 +101,7 @@ class PipeWorker:
         self.waiting: deque[tuple[int, bytes]] = deque()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.dead = False
+        self.writing = False  # the loop watches the pipe for room to write
 
     @property
     def load(self) -> int:
@@ -118,12 +127,31 @@ class PipeWorker:
         in_flight = len(self.sent) - len(self.waiting)
         while self.waiting and in_flight < IN_FLIGHT and not self.dead:
             _, message = self.waiting.popleft()
-            try:
-                self.conn.send_bytes(message)
-            except OSError:
-                self._died()
-                return
+            # framed as Connection.send_bytes frames it, for the child's recv_bytes
+            self.outgoing += struct.pack("!i", len(message))
+            self.outgoing += message
             in_flight += 1
+        self._write()
+
+    def _write(self) -> None:
+        """Write what the pipe takes now; the loop calls again for the rest when it can."""
+        try:
+            while self.outgoing:
+                del self.outgoing[: self.socket.send(self.outgoing, socket.MSG_DONTWAIT)]
+        except BlockingIOError:
+            pass
+        except OSError:
+            self._died()
+            return
+        self._watch_writable(bool(self.outgoing))
+
+    def _watch_writable(self, wanted: bool) -> None:
+        if wanted != self.writing and self.loop is not None:
+            if wanted:
+                self.loop.add_writer(self.socket.fileno(), self._write)
+            else:
+                self.loop.remove_writer(self.socket.fileno())
+            self.writing = wanted
 
     def _answers(self) -> None:
         """One answer each time the pipe is readable: the loop calls again while more wait
@@ -155,8 +183,10 @@ class PipeWorker:
 
     def _stop_reading(self) -> None:
         if self.loop is not None and not self.loop.is_closed() and not self.conn.closed:
+            self._watch_writable(False)
             self.loop.remove_reader(self.conn.fileno())
         self.loop = None
+        self.outgoing.clear()
 
     def close(self) -> None:
         """Stop the child once it has answered what it was sent (its pipe's end closes)."""
@@ -164,6 +194,7 @@ class PipeWorker:
         if self.conn.closed:
             return
         self._stop_reading()
+        self.socket.close()
         self.conn.close()
         self.process.join(timeout=30)
         if self.process.is_alive():
@@ -172,20 +203,13 @@ class PipeWorker:
 
 
 def _serve(conn: Connection, parent: int, function: Callable[..., Any]) -> None:
-    """In the child: answer calls until the parent closes its end. A thread takes calls off
-    the pipe as they come, so the parent's sends never wait on a busy child."""
+    """In the child: answer calls, one at a time, until the parent closes its end."""
     _start_child(parent, None, ())
-    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-
-    def receive() -> None:
+    while True:
         try:
-            while True:
-                inbox.put(conn.recv_bytes())
+            message = conn.recv_bytes()
         except (EOFError, OSError):
-            inbox.put(None)
-
-    threading.Thread(target=receive, name="xz-inbox", daemon=True).start()
-    while (message := inbox.get()) is not None:
+            return
         number, args = pickle.loads(message)
         try:
             reply = pickle.dumps((number, True, function(*args)), pickle.HIGHEST_PROTOCOL)
