@@ -10,6 +10,7 @@ import asyncio
 import math
 import operator
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -235,9 +236,40 @@ def test_a_page_larger_than_the_pipe_is_sent_without_blocking_the_event_loop() -
             started = time.monotonic()
             sent = [worker.call(bytes.count, page, page[:1]) for page in pages]
             assert time.monotonic() - started < 0.5  # not the second the child is busy for
-            assert await asyncio.wait_for(asyncio.gather(*sent), 60) == [len(p) for p in pages]
+            assert worker.writing  # the rest of the pages wait for room in the pipe
+            answers = asyncio.gather(*sent)
+            gaps = asyncio.create_task(longest_loop_gap(since=started, until=answers))
+            assert await asyncio.wait_for(answers, 60) == [len(p) for p in pages]
+            assert await gaps < 0.5  # the loop's own writes of the rest never blocked it
             assert await busy is None
+            assert not worker.writing
         finally:
             worker.close()
 
     asyncio.run(calls())
+
+
+def test_a_call_that_cannot_be_pickled_fails_alone_and_the_reader_goes_on() -> None:
+    async def calls() -> None:
+        worker = workers.PipeWorker(operator.call)
+        try:
+            for _ in range(workers.IN_FLIGHT):  # as many as may be in flight at once
+                with pytest.raises((pickle.PicklingError, AttributeError)):
+                    worker.call(len, lambda: b"")
+            assert worker.load == 0
+            assert await asyncio.wait_for(worker.call(len, b"ab"), 30) == 2
+        finally:
+            worker.close()
+
+    asyncio.run(calls())
+
+
+async def longest_loop_gap(since: float, until: asyncio.Future[object]) -> float:
+    """The longest the event loop went without running this task, from `since` (a
+    time.monotonic()) until `until` is done."""
+    longest, last = 0.0, since
+    while not until.done():
+        await asyncio.sleep(0.01)
+        now = time.monotonic()
+        longest, last = max(longest, now - last), now
+    return longest

@@ -65,6 +65,18 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
+# Sends that return at once when the pipe is full, and fail with EPIPE, not SIGPIPE, when the
+# child is gone.
+SEND_FLAGS = socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL
+
+
+def _frame_header(size: int) -> bytes:
+    """A message's header as Connection.send_bytes writes it, for the child's recv_bytes."""
+    if size > 0x7FFFFFFF:
+        return struct.pack("!i", -1) + struct.pack("!Q", size)
+    return struct.pack("!i", size)
+
+
 class WorkerDied(Exception):
     """The child died (killed, crashed) before answering a call."""
 
@@ -91,6 +103,7 @@ class PipeWorker:
         # The same socket, for sends that never block (MSG_DONTWAIT), while the Connection
         # reads answers as a whole, blocking until the rest of one has come.
         self.socket = socket.socket(fileno=os.dup(self.conn.fileno()))
+        self.socket.setblocking(True)  # whatever socket.setdefaulttimeout says: reads block
         self.outgoing = bytearray()  # written calls the pipe has not taken yet
         # A crawl stopped at once (a second Ctrl-C) never closes its spider: the child is still
         # stopped before the interpreter exits (the child ignores the SIGTERM multiprocessing
@@ -118,8 +131,9 @@ class PipeWorker:
             self.loop = loop
             loop.add_reader(self.conn.fileno(), self._answers)
         number = next(self.counter)
+        message = pickle.dumps((number, args), pickle.HIGHEST_PROTOCOL)  # may raise: nothing kept
         self.sent[number] = future
-        self.waiting.append((number, pickle.dumps((number, args), pickle.HIGHEST_PROTOCOL)))
+        self.waiting.append((number, message))
         self._send()
         return future
 
@@ -127,22 +141,22 @@ class PipeWorker:
         in_flight = len(self.sent) - len(self.waiting)
         while self.waiting and in_flight < IN_FLIGHT and not self.dead:
             _, message = self.waiting.popleft()
-            # framed as Connection.send_bytes frames it, for the child's recv_bytes
-            self.outgoing += struct.pack("!i", len(message))
+            self.outgoing += _frame_header(len(message))
             self.outgoing += message
             in_flight += 1
         self._write()
 
     def _write(self) -> None:
-        """Write what the pipe takes now; the loop calls again for the rest when it can."""
+        """Write what the pipe takes now; the loop calls again for the rest when it can. A
+        child that is gone is the reader's to see (its answers already sent come first, then
+        the end of the pipe): what it could not take is dropped here."""
         try:
             while self.outgoing:
-                del self.outgoing[: self.socket.send(self.outgoing, socket.MSG_DONTWAIT)]
+                del self.outgoing[: self.socket.send(self.outgoing, SEND_FLAGS)]
         except BlockingIOError:
             pass
         except OSError:
-            self._died()
-            return
+            self.outgoing.clear()
         self._watch_writable(bool(self.outgoing))
 
     def _watch_writable(self, wanted: bool) -> None:
@@ -216,4 +230,7 @@ def _serve(conn: Connection, parent: int, function: Callable[..., Any]) -> None:
         except Exception as exc:  # the call's own failure, or an answer that cannot be sent
             error = RuntimeError(f"{type(exc).__name__}: {exc}")
             reply = pickle.dumps((number, False, error), pickle.HIGHEST_PROTOCOL)
-        conn.send_bytes(reply)
+        try:
+            conn.send_bytes(reply)
+        except OSError:  # the parent closed its end: nobody waits for the answer
+            return
