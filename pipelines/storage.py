@@ -92,8 +92,16 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _dump_row(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, default=_jsonable)
+def _dump_line(value: Any) -> str:
+    """One line of a spool or quarantine file, in ASCII: a text's line separators (U+2028,
+    U+2029, U+0085) and lone surrogates come back from it as they went in."""
+    return json.dumps(value, default=_jsonable)
+
+
+def _lines(path: Path) -> list[str]:
+    """A spool file's lines, split at newlines only: spools written before the lines were
+    ASCII may hold a text's own line separators."""
+    return path.read_text(encoding="utf-8", errors="replace").split("\n")
 
 
 def _load_row(line: str) -> dict[str, Any]:
@@ -247,7 +255,7 @@ class StoragePipeline:
         """Keep what cannot be stored with why; its URL goes to the run record's failed_pages."""
         assert self.writes is not None
         url = row.get("url") if isinstance(row.get("url"), str) else None
-        kept = json.loads(_dump_row(row)) if line is None else {"spool_line": line}
+        kept = json.loads(_dump_line(row)) if line is None else {"spool_line": line}
         where = "quarantined_articles"
         try:
             self.writes.quarantine(url, reason, kept)
@@ -257,8 +265,8 @@ class StoragePipeline:
             record = {"url": url, "reason": reason, "row": kept}
             record["quarantined_at"] = datetime.now().astimezone().isoformat()
             try:
-                self._append(self.quarantine_file, [json.dumps(record, ensure_ascii=False)])
-            except OSError as err:
+                self._append(self.quarantine_file, [_dump_line(record)])
+            except Exception as err:  # any failure to keep it is a counted loss, never silent
                 self._lost([row], f"could not be stored ({reason}) nor quarantined ({err})")
                 return
         self.stats.inc_value(STORAGE_QUARANTINED)
@@ -267,12 +275,13 @@ class StoragePipeline:
 
     def _spool(self, batch: list[dict[str, Any]], exc: BaseException) -> None:
         try:
-            self._append(self.spool, [_dump_row(row) for row in batch])
-        except OSError as err:
+            self._append(self.spool, [_dump_line(row) for row in batch])
+        except Exception as err:  # any failure to keep it is a counted loss, never silent
+            detail = err.strerror if isinstance(err, OSError) and err.strerror else err
             self._lost(
                 batch,
                 f"could not be written ({describe(exc)}) nor spooled "
-                f"({type(err).__name__}: {err.strerror or err})",
+                f"({type(err).__name__}: {detail})",
             )
             return
         self.stats.inc_value(STORAGE_SPOOLED, len(batch))
@@ -330,8 +339,7 @@ class StoragePipeline:
                 taken.append(path.replace(path.with_name(name)))
         rows: list[dict[str, Any]] = []
         for path in taken:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            for number, line in enumerate(text.splitlines(), 1):
+            for number, line in enumerate(_lines(path), 1):
                 if not line.strip():
                     continue
                 try:
@@ -341,10 +349,15 @@ class StoragePipeline:
                     url = json.loads(f'"{found.group(1)}"') if found else None
                     reason = f"unreadable spool line {number} of {path.name}: {describe(exc)}"
                     self._quarantine({"url": url}, reason, line=line[:100_000])
+        lost_before = self.stats.get_value(STORAGE_LOST, 0)
         if rows:
             self.stats.inc_value("xz/storage/replayed", len(rows))
-            self._write_or_spool(rows)
+            for start in range(0, len(rows), self.batch_size):  # as a crawl's batches are
+                self._write_or_spool(rows[start : start + self.batch_size])
             logger.info("storage: replayed %d spooled articles", len(rows))
+        if self.stats.get_value(STORAGE_LOST, 0) > lost_before:
+            logger.error("storage: spooled articles lost again; %s kept for the next run", taken)
+            return
         for path in taken:
             path.unlink()
 
@@ -375,9 +388,7 @@ class StoragePipeline:
             return
         try:
             record = self._run_record()
-            self._append(
-                self.run_spool, [json.dumps(record, ensure_ascii=False, default=_jsonable)]
-            )
+            self._append(self.run_spool, [_dump_line(record)])
         except Exception as exc:
             logger.error("storage: the run record could not be spooled either (%s)", exc)
             return
@@ -429,7 +440,9 @@ class StoragePipeline:
         if not self.run_spool.exists():
             return
         assert self.store is not None
-        for line in self.run_spool.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in _lines(self.run_spool):
+            if not line.strip():
+                continue
             try:
                 record = json.loads(line)
                 for name in _RUN_DATETIME_FIELDS:

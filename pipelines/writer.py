@@ -96,7 +96,7 @@ class WriterProcess:
     def healthy(self) -> bool:
         try:
             return bool(self._call("healthy"))
-        except WriteFailed:
+        except Exception:  # a writer that cannot even answer this (dead, not started) is not
             return False
 
     def close(self) -> None:

@@ -204,9 +204,9 @@ def write_spool(pipeline: StoragePipeline, lines: list[str]) -> None:
 
 
 def spool_line(number: int, **fields: object) -> str:
-    from pipelines.storage import _dump_row
+    from pipelines.storage import _dump_line
 
-    return _dump_row(article_row(make_article(number, **fields)))
+    return _dump_line(article_row(make_article(number, **fields)))
 
 
 def test_a_truncated_spool_line_and_a_poison_row_are_quarantined_and_the_rest_replayed(
@@ -251,6 +251,64 @@ def test_a_spool_written_before_0006_under_the_url_s_own_hash_is_replayed(
     run_pipeline(pipeline, [])
     assert stored_urls(engine_for(sqlite_url)) == ["http://127.0.0.1/a/1.html"]
     assert not legacy.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["第一行\u2028第二行", "第一段\u2029第二段", "上一行\x85下一行", "正文\ud800结束"],
+    ids=["line-separator", "paragraph-separator", "next-line", "lone-surrogate"],
+)
+def test_a_text_with_its_own_line_breaks_or_a_lone_surrogate_survives_the_spool(
+    sqlite_url: str, tmp_path: Path, body: str
+) -> None:
+    """A spool line is one line whatever the text holds, and a text no UTF-8 file takes is
+    still spooled: the next run stores the article as a direct write would. Written by the
+    writer process, as a crawl writes: the row the pipeline spools is then its own, uncleaned."""
+    pipeline = storage_pipeline(sqlite_url, tmp_path, STORAGE_RETRIES=0, STORAGE_PROCESS=True)
+
+    async def crawl_while_the_table_is_gone() -> None:
+        pipeline.open_spider()
+        away(sqlite_url)
+        await pipeline.process_item(make_article(1, body=body))
+        await pipeline.close_spider()
+
+    asyncio.run(crawl_while_the_table_is_gone())
+    assert pipeline.stats.get_value(STORAGE_SPOOLED) == 1
+    back(sqlite_url)
+    again = storage_pipeline(sqlite_url, tmp_path)
+    run_pipeline(again, [])
+    assert again.stats.get_value(STORAGE_QUARANTINED) is None
+    with Session(engine_for(sqlite_url)) as session:
+        assert session.scalars(select(Article.body)).one() == body.replace("\ud800", "\ufffd")
+
+
+def test_a_spool_replayed_into_a_lost_database_and_an_unwritable_spool_is_kept(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Rows of an earlier run that can be neither written nor spooled again are counted lost
+    and their spool file stays, so the run after that still has them."""
+    pipeline = storage_pipeline(sqlite_url, tmp_path, STORAGE_RETRIES=0)
+    write_spool(pipeline, [spool_line(1), spool_line(2)])
+    # left by a run killed while replaying it
+    replaying = pipeline.spool.replace(
+        pipeline.spool.with_name(f"{pipeline.spool.stem}.replaying-1-0")
+    )
+    (tmp_path / "a-file").write_text("no folder can be made under a file")
+    pipeline.spool.symlink_to(tmp_path / "a-file" / "spool.jsonl")  # appends fail
+    ensure_schema(engine_for(sqlite_url))
+    away(sqlite_url)
+    run_pipeline(pipeline, [])
+    assert pipeline.stats.get_value(STORAGE_LOST) == 2
+    assert list(pipeline.spool.parent.glob("*.replaying-*")) == [replaying]
+    pipeline.spool.unlink()
+    back(sqlite_url)
+    again = storage_pipeline(sqlite_url, tmp_path)
+    run_pipeline(again, [])
+    assert stored_urls(engine_for(sqlite_url)) == [
+        "http://127.0.0.1/a/1.html",
+        "http://127.0.0.1/a/2.html",
+    ]
+    assert not replaying.exists()
 
 
 # --- a spool that cannot be written: a counted loss that fails the run ------------------------
