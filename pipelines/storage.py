@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -301,17 +302,25 @@ class StoragePipeline:
 
     @staticmethod
     def _append(path: Path, lines: list[str]) -> None:
-        """Append whole lines or nothing: a write that fails half way is cut back off."""
+        """Append whole lines or nothing: a write that fails half way is cut back off, and a
+        line an earlier run left cut short (killed mid-write) is ended before ours begin."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as out:
-            start = out.tell()
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            start = os.lseek(fd, 0, os.SEEK_END)
+            if start and os.pread(fd, 1, start - 1) != b"\n":
+                data = b"\n" + data
             try:
-                out.write("".join(line + "\n" for line in lines))
-                out.flush()
+                written = memoryview(data)
+                while written:
+                    written = written[os.write(fd, written) :]
             except OSError:
                 with contextlib.suppress(OSError):
-                    out.truncate(start)
+                    os.ftruncate(fd, start)
                 raise
+        finally:
+            os.close(fd)
 
     def _problem(self, url: str, reason: str) -> None:
         problems = self.stats.get_value(PROBLEM_PAGES, [])

@@ -237,6 +237,25 @@ def test_a_truncated_spool_line_and_a_poison_row_are_quarantined_and_the_rest_re
     assert again.stats.get_value("xz/storage/replayed") is None
 
 
+def test_a_quarantine_file_line_cut_short_by_a_killed_run_keeps_apart_from_the_next(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The quarantine file is only ever appended to: a line a killed run left cut short is
+    ended before the next record, which stays readable."""
+    pipeline = storage_pipeline(sqlite_url, tmp_path)
+    cut = '{"url": "http://127.0.0.1/a/9.html", "rea'
+    pipeline.quarantine_file.parent.mkdir(parents=True, exist_ok=True)
+    pipeline.quarantine_file.write_text(cut, encoding="utf-8")
+    engine = engine_for(sqlite_url)
+    ensure_schema(engine)
+    with engine.begin() as conn:  # the table takes no quarantine row: the file does
+        conn.exec_driver_sql("ALTER TABLE quarantined_articles RENAME TO quarantine_away")
+    run_pipeline(pipeline, [make_article(1), make_article(2, **POISON)])
+    first, record, end = pipeline.quarantine_file.read_text(encoding="utf-8").split("\n")
+    assert (first, json.loads(record)["url"], end) == (cut, "http://127.0.0.1/a/2.html", "")
+    assert stored_urls(engine) == ["http://127.0.0.1/a/1.html"]
+
+
 def test_a_spool_written_before_0006_under_the_url_s_own_hash_is_replayed(
     sqlite_url: str, tmp_path: Path
 ) -> None:
