@@ -55,7 +55,9 @@ CHAINS_CAPPED_KEPT = 20
 # Storage: articles handed to the storage pipeline, and where those not in the database went:
 # spooled (the database took no write; the next run writes them first), quarantined (refused
 # even alone: kept in quarantined_articles, URL in PROBLEM_PAGES) and lost (not even the spool
-# could be written: the run fails). received = stored + spooled + quarantined + lost.
+# could be written: the run fails). received + replayed (the rows read back from earlier
+# runs' spools) + the spool lines that could not be read back (quarantined) = stored +
+# spooled + quarantined + lost.
 STORAGE_RECEIVED = "xz/storage/received"
 STORAGE_SPOOLED = "xz/storage/spooled"
 STORAGE_QUARANTINED = "xz/storage/quarantined"
