@@ -445,10 +445,13 @@ class StoragePipeline:
 
     def _replay_runs(self) -> None:
         """Write run records spooled by earlier runs: into their own row if it is still open
-        (running, or marked died meanwhile), else as a new row."""
+        (running, or marked died meanwhile), else as a new row. A record the database does
+        not take now (gone again, locked) stays spooled; one that cannot be read is dropped,
+        logged."""
         if not self.run_spool.exists():
             return
         assert self.store is not None
+        kept: list[str] = []
         for line in _lines(self.run_spool):
             if not line.strip():
                 continue
@@ -477,4 +480,11 @@ class StoragePipeline:
                         conn.execute(insert(CrawlRun).values(**record))
             except Exception as exc:
                 logger.error("storage: a spooled run record could not be written (%s)", exc)
-        self.run_spool.unlink()
+                if not row_error(exc):
+                    kept.append(line)
+        if kept:
+            spooled = self.run_spool.with_name(f"{self.run_spool.name}.new")
+            spooled.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+            spooled.replace(self.run_spool)
+        else:
+            self.run_spool.unlink()

@@ -330,6 +330,36 @@ def test_a_spool_replayed_into_a_lost_database_and_an_unwritable_spool_is_kept(
     assert not replaying.exists()
 
 
+def test_a_spooled_run_record_the_database_does_not_take_yet_stays_spooled(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """A run record spooled when the database was away is written by a later run; while the
+    database still refuses it, it stays in the spool (a line that cannot be read is dropped)."""
+    pipeline = storage_pipeline(sqlite_url, tmp_path)
+    record = {
+        "id": 7,
+        "started_at": "2026-12-01T08:00:00+08:00",
+        "mode": "full",
+        "portal_url": "http://127.0.0.1/",
+        "status": "failed",
+    }
+    pipeline.run_spool.parent.mkdir(parents=True, exist_ok=True)
+    pipeline.run_spool.write_text(json.dumps(record) + "\n{not a record\n", encoding="utf-8")
+    engine = engine_for(sqlite_url)
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE crawl_runs RENAME TO runs_away")
+    run_pipeline(pipeline, [])
+    assert pipeline.run_spool.read_text(encoding="utf-8") == json.dumps(record) + "\n"
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE runs_away RENAME TO crawl_runs")
+    again = storage_pipeline(sqlite_url, tmp_path)
+    run_pipeline(again, [])
+    [run] = runs_of(sqlite_url)  # a new row: its own is not in this database
+    assert (run.mode, run.portal_url, run.status) == ("full", "http://127.0.0.1/", "failed")
+    assert not again.run_spool.exists()
+
+
 # --- a spool that cannot be written: a counted loss that fails the run ------------------------
 
 
