@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -103,6 +104,23 @@ def _lines(path: Path) -> list[str]:
     """A spool file's lines, split at newlines only: spools written before the lines were
     ASCII may hold a text's own line separators."""
     return path.read_text(encoding="utf-8", errors="replace").split("\n")
+
+
+def _locked(path: Path, *, create: bool) -> int:
+    """A descriptor of the file at `path`, locked (flock) against every other writer or taker
+    of it: the file still at `path` once the lock is held, not one renamed meanwhile."""
+    while True:
+        flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if create else 0)
+        fd = os.open(path, flags, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                return fd
+        except FileNotFoundError:
+            if not create:
+                os.close(fd)
+                raise
+        os.close(fd)
 
 
 def _load_row(line: str) -> dict[str, Any]:
@@ -306,7 +324,7 @@ class StoragePipeline:
         line an earlier run left cut short (killed mid-write) is ended before ours begin."""
         path.parent.mkdir(parents=True, exist_ok=True)
         data = "".join(line + "\n" for line in lines).encode("utf-8")
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = _locked(path, create=True)
         try:
             start = os.lseek(fd, 0, os.SEEK_END)
             if start and os.pread(fd, 1, start - 1) != b"\n":
@@ -343,9 +361,17 @@ class StoragePipeline:
         taken = sorted(self.spool_dir.glob(f"{self.spool.stem}.replaying-*"))
         legacy = _legacy_spool_path(self.spool_dir, self.database_url)
         for number, path in enumerate(dict.fromkeys([self.spool, legacy])):
-            if path.exists():
+            if not path.exists():
+                continue
+            try:  # not while another crawl of this database (a distributed worker) appends
+                fd = _locked(path, create=False)
+            except FileNotFoundError:  # taken by another crawl meanwhile
+                continue
+            try:
                 name = f"{self.spool.stem}.replaying-{time.time_ns()}-{number}"
                 taken.append(path.replace(path.with_name(name)))
+            finally:
+                os.close(fd)
         rows: list[dict[str, Any]] = []
         for path in taken:
             for number, line in enumerate(_lines(path), 1):

@@ -11,6 +11,7 @@ import json
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,34 @@ def test_a_quarantine_file_line_cut_short_by_a_killed_run_keeps_apart_from_the_n
     first, record, end = pipeline.quarantine_file.read_text(encoding="utf-8").split("\n")
     assert (first, json.loads(record)["url"], end) == (cut, "http://127.0.0.1/a/2.html", "")
     assert stored_urls(engine) == ["http://127.0.0.1/a/1.html"]
+
+
+def test_a_spool_another_crawl_is_appending_to_is_taken_after_its_lines(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Distributed workers on one host share the spool: a run replays it only once no other
+    crawl is appending to it, so no line lands in a file already read."""
+    pipeline = storage_pipeline(sqlite_url, tmp_path)
+    write_spool(pipeline, [spool_line(1)])
+    appending = (
+        "import fcntl, os, time\n"
+        f"fd = os.open({str(pipeline.spool)!r}, os.O_WRONLY | os.O_APPEND)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(1.0)\n"
+        f"os.write(fd, {(spool_line(2) + chr(10)).encode()!r})\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", appending], stdout=subprocess.PIPE, text=True
+    ) as appender:
+        assert appender.stdout is not None
+        assert appender.stdout.readline() == "locked\n"
+        run_pipeline(pipeline, [])
+    assert stored_urls(engine_for(sqlite_url)) == [
+        "http://127.0.0.1/a/1.html",
+        "http://127.0.0.1/a/2.html",
+    ]
+    assert not any(pipeline.spool.parent.glob("spool-*"))
 
 
 def test_a_spool_written_before_0006_under_the_url_s_own_hash_is_replayed(
