@@ -4,8 +4,8 @@ The replica is served from its own process, its pages rendered before the first 
 portal's server does not run on the crawler's two cores); each crawl runs in a fresh child
 process. Its peak RSS is summed over its whole process tree (the page readers and the writer
 included), sampled from /proc; its CPU is the tree's (os.wait4 counts the children it waited
-for). Crawl time ends when the last row is
-written: Scrapy's elapsed time includes closing the pipelines, the writer's drain with them.
+for). Crawl time ends when the last row is written: Scrapy's elapsed time includes closing the
+pipelines, the writer's drain with them.
 Three crawls, each `--repeat` times, medians reported:
 (a) the ceiling: a bare spider following the same links (nav, list pages, 上一篇/下一篇) with a
     regex, parsing and storing nothing; (b) the full crawl into a fresh SQLite database, every
