@@ -51,6 +51,7 @@ from xzcrawler.stats_keys import (
     STORAGE_QUARANTINED,
     STORAGE_RECEIVED,
     STORAGE_SPOOLED,
+    STORAGE_WAITED,
 )
 from xzcrawler.storage import (
     ArticleStore,
@@ -156,6 +157,8 @@ class StoragePipeline:
         stats: StatsCollector,
         settings: BaseSettings | None = None,
         writer_process: bool = False,
+        writer_idle: bool = False,
+        backlog: int = 0,
     ) -> None:
         self.database_url = database_url
         self.batch_size = batch_size
@@ -168,6 +171,13 @@ class StoragePipeline:
         self.settings = settings
         self.pending: list[dict[str, Any]] = []
         self.writer_process = writer_process
+        self.writer_idle = writer_idle
+        # Batches handed to the writer and not yet written; an item that finds this many waits
+        # (STORAGE_BACKLOG), so a database or a writer that falls behind holds the crawl back
+        # instead of filling its memory.
+        self.batches_behind = 0
+        self.max_batches_behind = max(2, backlog // max(batch_size, 1))
+        self.caught_up = asyncio.Condition()
         self.store: ArticleStore | None = None  # this process's: run records, health
         self.writes: Writes | None = None  # the store the batches go to
         self.writer: ThreadPoolExecutor | None = None
@@ -185,6 +195,8 @@ class StoragePipeline:
             stats=crawler.stats,
             settings=settings,
             writer_process=settings.getbool("STORAGE_PROCESS"),
+            writer_idle=settings.getbool("STORAGE_PROCESS_IDLE"),
+            backlog=settings.getint("STORAGE_BACKLOG"),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -193,7 +205,11 @@ class StoragePipeline:
         engine = engine_for(self.database_url)
         ensure_schema(engine)
         self.store = ArticleStore(engine)
-        self.writes = WriterProcess(self.database_url) if self.writer_process else self.store
+        self.writes = (
+            WriterProcess(self.database_url, idle=self.writer_idle)
+            if self.writer_process
+            else self.store
+        )
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xz-storage")
         self._find_run()
         self._replay_runs()
@@ -201,6 +217,9 @@ class StoragePipeline:
 
     async def process_item(self, item: Any) -> Any:
         self.stats.inc_value(STORAGE_RECEIVED)
+        if self.batches_behind >= self.max_batches_behind:
+            self.stats.inc_value(STORAGE_WAITED)
+            await self._writer_caught_up()
         self.pending.append(article_row(item))
         if len(self.pending) >= self.batch_size:
             await self._flush()
@@ -219,7 +238,17 @@ class StoragePipeline:
             return
         batch, self.pending = self.pending, []
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.writer, self._write_or_spool, batch)
+        self.batches_behind += 1
+        try:
+            await loop.run_in_executor(self.writer, self._write_or_spool, batch)
+        finally:
+            self.batches_behind -= 1
+            async with self.caught_up:
+                self.caught_up.notify_all()
+
+    async def _writer_caught_up(self) -> None:
+        async with self.caught_up:
+            await self.caught_up.wait_for(lambda: self.batches_behind < self.max_batches_behind)
 
     # --- writing -----------------------------------------------------------------------------
 

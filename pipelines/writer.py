@@ -70,12 +70,13 @@ class WriterProcess:
     dies (the OOM killer) fails its call as the database's fault, so the batch is retried by a
     new writer and, failing that, spooled."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, idle: bool = False) -> None:
         self.database_url = database_url
+        self.idle = idle  # on CPU time nothing else wants (workers.run_on_idle_cpu)
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return workers.child_pool(1, _open_store, (self.database_url,))
+        return workers.child_pool(1, _open_store, (self.database_url, self.idle))
 
     def _call(self, method: str, *args: Any) -> Any:
         try:
@@ -106,8 +107,10 @@ class WriterProcess:
 _child_store: ArticleStore | None = None
 
 
-def _open_store(database_url: str) -> None:
+def _open_store(database_url: str, idle: bool) -> None:
     global _child_store
+    if idle:
+        workers.run_on_idle_cpu()
     _child_store = ArticleStore(engine_for(database_url))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -167,3 +169,49 @@ def test_batch_that_cannot_be_written_is_spooled_and_written_by_the_next_run(tmp
     assert not again.spool.exists()
     urls = [r["url"] for r in export_records(engine_for(database_url))]
     assert urls == [f"http://127.0.0.1/a/{n}.html" for n in (1, 2, 3, 4)]
+
+
+@contextmanager
+def writes_locked_out(database_url: str) -> Iterator[None]:
+    """Another connection holds the write lock: the writer's next write waits for it."""
+    engine = engine_for(database_url)
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin() as tx:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE articles IN EXCLUSIVE MODE")
+        yield
+        tx.rollback()
+
+
+@pytest.mark.parametrize("writer_process", [False, True], ids=["writer-thread", "writer-process"])
+def test_a_writer_held_back_stops_taking_articles_at_the_backlog_and_then_stores_them_all(
+    database_url: str, tmp_path, writer_process: bool
+) -> None:
+    # Batches of 2, a backlog of 4 articles: two batches handed over and not written.
+    pipeline = storage_pipeline(
+        database_url,
+        tmp_path,
+        STORAGE_BATCH_SIZE=2,
+        STORAGE_BACKLOG=4,
+        STORAGE_PROCESS=writer_process,
+    )
+    articles = [make_article(n) for n in range(1, 11)]
+
+    async def crawl_while_the_database_is_locked() -> tuple[int, int]:
+        pipeline.open_spider()
+        with writes_locked_out(database_url):
+            items = [asyncio.create_task(pipeline.process_item(a)) for a in articles]
+            await asyncio.sleep(1.0)
+            # Articles 1 and 3 wait in their batches; 2 and 4 wait for their batches' writes,
+            # 5-10 for the writer to catch up, holding their pages in Scrapy, not in the list.
+            passed = sum(item.done() for item in items)
+            behind = pipeline.batches_behind
+        await asyncio.gather(*items)
+        await pipeline.close_spider()
+        return passed, behind
+
+    assert asyncio.run(crawl_while_the_database_is_locked()) == (2, 2)
+    assert pipeline.stats.get_value("xz/storage/waited_for_writer") == 6
+    assert pipeline.stats.get_value("xz/articles/new") == 10
+    assert pipeline.stats.get_value("xz/storage/spooled") is None
+    urls = [r["url"] for r in export_records(engine_for(database_url))]
+    assert urls == [f"http://127.0.0.1/a/{n}.html" for n in range(1, 11)]

@@ -23,12 +23,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipelines.writer import WriterProcess
 from tests.conftest import PROJECT_ROOT, CrawlEnv
 from tests.helpers import (
     expected,
     fresh_python,
     interface_view,
     patched_crawl,
+    storage_pipeline,
     stored_count,
     wait_for,
 )
@@ -273,3 +275,24 @@ async def longest_loop_gap(since: float, until: asyncio.Future[object]) -> float
         now = time.monotonic()
         longest, last = max(longest, now - last), now
     return longest
+
+
+@pytest.mark.parametrize(
+    ("idle", "policy"), [(True, os.SCHED_IDLE), (False, os.SCHED_OTHER)], ids=["idle", "normal"]
+)
+def test_the_writer_process_takes_only_idle_cpu_unless_told_otherwise(
+    tmp_path: Path, idle: bool, policy: int
+) -> None:
+    """Off the pages' critical path, the writer writes in the gaps (docs/performance.md)."""
+    database_url = f"sqlite:///{tmp_path / 'xz.db'}"
+    pipeline = storage_pipeline(
+        database_url, tmp_path, STORAGE_PROCESS=True, STORAGE_PROCESS_IDLE=idle
+    )
+    pipeline.open_spider()
+    try:
+        assert isinstance(pipeline.writes, WriterProcess)
+        assert pipeline.writes.healthy()  # started, its store open
+        (writer,) = pipeline.writes.pool._processes  # the executor's one child, by pid
+        assert os.sched_getscheduler(writer) == policy
+    finally:
+        asyncio.run(pipeline.close_spider())

@@ -22,6 +22,12 @@ STORAGE_RETRIES = 5
 # Batches are written by a child process (xzcrawler/workers.py), so storage and search
 # indexing never hold the reactor's GIL; False writes from a thread of the crawl's own process.
 STORAGE_PROCESS = True
+# The writer process takes only CPU time nothing else wants (Linux SCHED_IDLE, else nice 19):
+# a page's way to the next request never waits for it (docs/performance.md).
+STORAGE_PROCESS_IDLE = True
+# Articles handed to the writer and not yet written (at least two batches), past which the
+# crawl waits for the writer: what the crawl holds in memory stays bounded.
+STORAGE_BACKLOG = 2000
 # Pages are read (walked, their fields and links extracted) by this many child processes;
 # unset: one per core beyond the reactor's; 0: in the crawl's own process.
 PARSE_PROCESSES = None

@@ -62,6 +62,9 @@ STORAGE_RECEIVED = "xz/storage/received"
 STORAGE_SPOOLED = "xz/storage/spooled"
 STORAGE_QUARANTINED = "xz/storage/quarantined"
 STORAGE_LOST = "xz/storage/lost"
+# Articles that waited for the writer to catch up (STORAGE_BACKLOG): the database, or the
+# writer on idle CPU, set the crawl's pace for a while.
+STORAGE_WAITED = "xz/storage/waited_for_writer"
 
 # Downloads cancelled for their size (DOWNLOAD_MAXSIZE, a gzip bomb) or refused for a reason other
 # than policy (too many redirects): failed requests Scrapy does not retry, in the error rate.
