@@ -22,9 +22,11 @@ STORAGE_RETRIES = 5
 # Batches are written by a child process (xzcrawler/workers.py), so storage and search
 # indexing never hold the reactor's GIL; False writes from a thread of the crawl's own process.
 STORAGE_PROCESS = True
-# The writer process takes only CPU time nothing else wants (Linux SCHED_IDLE, else nice 19):
-# a page's way to the next request never waits for it (docs/performance.md).
-STORAGE_PROCESS_IDLE = True
+# True: the writer process takes only CPU time nothing else wants (Linux SCHED_IDLE, else nice
+# 19), so a page's way to the next request never waits for it: ~8 % more pages a second on two
+# cores, but a writer that falls behind holds up to STORAGE_BACKLOG rows and the pages waiting
+# for it (docs/performance.md: past 300 MB at 100,000 articles). Off until that costs less.
+STORAGE_PROCESS_IDLE = False
 # Articles handed to the writer and not yet written (at least two batches), past which the
 # crawl waits for the writer: what the crawl holds in memory stays bounded.
 STORAGE_BACKLOG = 2000
