@@ -48,6 +48,16 @@ if "crawl" in sys.argv:
     atexit.register(write)
 """
 
+# In the crawl's own process: the top-level packages it imported, written at exit.
+LISTS_THE_IMPORTS = """
+import atexit, json, os, sys
+if "crawl" in sys.argv:
+    def write():
+        with open(os.path.join(FOLDER, "imports.json"), "w") as out:
+            json.dump(sorted({name.split(".")[0] for name in sys.modules}), out)
+    atexit.register(write)
+"""
+
 
 @pytest.mark.parametrize("crawl_env", [{"articles": 300}], indirect=True)
 def test_crawl_collects_rarely_once_its_start_up_objects_are_frozen(crawl_env: CrawlEnv) -> None:
@@ -64,6 +74,22 @@ def test_crawl_collects_rarely_once_its_start_up_objects_are_frozen(crawl_env: C
     pages = len(crawl_env.server.requests)
     assert pages > 300
     assert len(events[started:stopped]) < pages / 20, (len(events[started:stopped]), pages)
+
+
+def test_a_crawl_without_redis_serves_no_remote_control_and_loads_no_redis(
+    crawl_env: CrawlEnv,
+) -> None:
+    """Scrapy 2.19 starts a remote-control server (Python code run on request) in every crawl,
+    and a shared frontier needs redis: a scheduled crawl on one machine wants neither."""
+    jobs = crawl_env.tmp_path / "remote-control-jobs"
+    patch = f"FOLDER = {str(crawl_env.tmp_path)!r}\n{LISTS_THE_IMPORTS}"
+    result = patched_crawl(crawl_env, patch, settings=[f"REMOTE_CONTROL_JOBS_DIR={jobs}"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert interface_view(crawl_env.records()) == expected(crawl_env)
+    imported = json.loads((crawl_env.tmp_path / "imports.json").read_text(encoding="utf-8"))
+    assert {"scrapy", "sqlalchemy"} <= set(imported)
+    assert not {"redis", "scrapy_redis"} & set(imported)
+    assert not jobs.exists()
 
 
 def test_collector_is_handed_back_as_it_was_when_the_engine_stops() -> None:

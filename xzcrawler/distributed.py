@@ -23,15 +23,16 @@ import os
 import socket
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from redis import Redis
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import BaseSettings
-from scrapy_redis import connection
 from twisted.internet import task
+
+if TYPE_CHECKING:  # imported by a distributed crawl only (redis_client)
+    from redis import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +67,28 @@ class SharedFrontier:
         settings["SPIDER_MIDDLEWARES"][f"{__name__}.StartOnce"] = 10
 
 
+def redis_client(settings: BaseSettings) -> Redis[bytes]:
+    """scrapy-redis's client of REDIS_URL. redis and scrapy-redis are imported here, not with
+    this module (whose add-on every crawl loads): a crawl without REDIS_URL never loads them
+    (~4 MB of the crawl process, docs/performance.md)."""
+    from scrapy_redis import connection
+
+    server: Redis[bytes] = connection.from_settings(settings)
+    return server
+
+
+def redis_errors(settings: BaseSettings) -> tuple[type[Exception], ...]:
+    """What an unreachable shared frontier raises; nothing without REDIS_URL."""
+    if not settings["REDIS_URL"]:
+        return ()
+    from redis.exceptions import RedisError
+
+    return (RedisError,)
+
+
 def ping_redis(settings: BaseSettings) -> None:
     """Raise redis' own error if the shared frontier cannot be reached, before any request."""
-    server = connection.from_settings(settings)
+    server = redis_client(settings)
     try:
         server.ping()
     finally:
@@ -84,7 +104,7 @@ class _Shared:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.server: Redis[bytes] = connection.from_settings(settings)
+        self.server = redis_client(settings)
         self.keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], crawler.spidercls.name)
         self.heartbeat = settings.getfloat("REDIS_HEARTBEAT")
         self.worker = worker_name()

@@ -221,15 +221,13 @@ def mark_dead_runs(engine: Engine, settings: Settings) -> list[int]:
     """Before a run opens: earlier runs still `running` that are gone become `died`. On one
     machine we hold the database's lock, so any earlier single-machine run is gone; a run of a
     shared Redis crawl is gone when its worker's heartbeat has expired."""
-    from scrapy_redis import connection
-
     from xzcrawler import runs
-    from xzcrawler.distributed import CrawlKeys
+    from xzcrawler.distributed import CrawlKeys, redis_client
     from xzcrawler.models import SHANGHAI
 
     if not settings["REDIS_URL"]:
         return runs.mark_dead_runs(engine, distributed=False, alive=lambda run: False)
-    server = connection.from_settings(settings)
+    server = redis_client(settings)
     try:
         keys = CrawlKeys(settings["REDIS_KEY_PREFIX"], SPIDER)
         beats = {w.decode(): float(t) for w, t in server.hgetall(keys.workers).items()}
@@ -342,7 +340,6 @@ STARTUP_BOILERPLATE: dict[str, tuple[str, ...] | None] = {
     "scrapy.addons": None,
     "scrapy.middleware": None,
     "scrapy.extensions.telnet": None,
-    "scrapy.extensions.remote_control": None,
     "scrapy.crawler": ("Overridden settings",),
 }
 
@@ -425,16 +422,16 @@ def run_crawl(
 def _crawl_locked(
     settings: Settings, *, mode: CrawlMode, sections: Sequence[str], verbose: bool
 ) -> int:
-    from redis.exceptions import RedisError
     from scrapy import signals
     from sqlalchemy.exc import SQLAlchemyError
 
     from xzcrawler import runs, tuning
-    from xzcrawler.distributed import ping_redis, worker_name
+    from xzcrawler.distributed import ping_redis, redis_errors, worker_name
     from xzcrawler.health import RunStatus, Thresholds, assess
     from xzcrawler.storage import SchemaBehind, engine_for, ensure_schema, mask_url
 
     database_url = settings["DATABASE_URL"]
+    unreachable_redis = redis_errors(settings)
     try:
         if settings["REDIS_URL"]:
             ping_redis(settings)
@@ -449,7 +446,7 @@ def _crawl_locked(
         )
     except SchemaBehind as exc:
         raise UsageError(str(exc)) from None
-    except RedisError as exc:
+    except unreachable_redis as exc:
         print(
             f"xzcrawler: redis {mask_url(settings['REDIS_URL'])} unreachable: "
             f"{type(exc).__name__}: {exc}",

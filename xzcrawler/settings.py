@@ -129,3 +129,7 @@ LOG_LEVEL = "INFO"
 LOG_FILE_MAX_BYTES = 10 * 1024 * 1024
 LOG_FILE_BACKUPS = 5
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control serves, on a localhost port, an endpoint that runs Python code in
+# the crawl, and writes its token to a job file in the user's state folder (left behind by a
+# kill -9): a scheduled crawl wants neither.
+REMOTE_CONTROL_ENABLED = False
