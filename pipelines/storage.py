@@ -382,25 +382,31 @@ class StoragePipeline:
 
     # --- the spool of earlier runs -----------------------------------------------------------
 
-    def _replay_spool(self) -> None:
-        """Write what earlier runs could not, before anything new. The spool is renamed first;
-        what still cannot be written goes to a new spool, unreadable lines to quarantine."""
-        # Left by a run killed while replaying, then this database's spools (and the name
-        # versions before 0006 gave them).
-        taken = sorted(self.spool_dir.glob(f"{self.spool.stem}.replaying-*"))
-        legacy = _legacy_spool_path(self.spool_dir, self.database_url)
-        for number, path in enumerate(dict.fromkeys([self.spool, legacy])):
+    def _take(self, paths: list[Path], stem: str) -> list[Path]:
+        """The spool files to replay: those a run killed while replaying left (`stem`
+        .replaying-*), then each of `paths`, renamed so. Renamed under its lock: a crawl of this
+        database (a distributed worker) appending to it meanwhile waits, then appends to a new
+        file at `path`, which the next run replays."""
+        taken = sorted(self.spool_dir.glob(f"{stem}.replaying-*"))
+        for number, path in enumerate(dict.fromkeys(paths)):
             if not path.exists():
                 continue
-            try:  # not while another crawl of this database (a distributed worker) appends
+            try:
                 fd = _locked(path, create=False)
             except FileNotFoundError:  # taken by another crawl meanwhile
                 continue
             try:
-                name = f"{self.spool.stem}.replaying-{time.time_ns()}-{number}"
+                name = f"{stem}.replaying-{time.time_ns()}-{number}"
                 taken.append(path.replace(path.with_name(name)))
             finally:
                 os.close(fd)
+        return taken
+
+    def _replay_spool(self) -> None:
+        """Write what earlier runs could not, before anything new. The spool is renamed first;
+        what still cannot be written goes to a new spool, unreadable lines to quarantine."""
+        legacy = _legacy_spool_path(self.spool_dir, self.database_url)
+        taken = self._take([self.spool, legacy], self.spool.stem)
         rows: list[dict[str, Any]] = []
         for path in taken:
             for number, line in enumerate(_lines(path), 1):
@@ -499,17 +505,14 @@ class StoragePipeline:
         return record
 
     def _replay_runs(self) -> None:
-        """Write run records spooled by earlier runs: into their own row if it is still open
-        (running, or marked died meanwhile), else as a new row. A record the database does
-        not take now (gone again, locked) stays spooled; one that cannot be read is dropped,
-        logged."""
-        if not self.run_spool.exists():
-            return
+        """Write run records spooled by earlier runs (their spool taken as `_take` says): into
+        their own row if it is still open (running, or marked died meanwhile), else as a new
+        row. A record the database does not take now (gone again, locked) is spooled again; one
+        that cannot be read is dropped, logged."""
         assert self.store is not None
+        taken = self._take([self.run_spool], self.run_spool.stem)
         kept: list[str] = []
-        for line in _lines(self.run_spool):
-            if not line.strip():
-                continue
+        for line in (line for path in taken for line in _lines(path) if line.strip()):
             try:
                 record = json.loads(line)
                 for name in _RUN_DATETIME_FIELDS:
@@ -537,9 +540,11 @@ class StoragePipeline:
                 logger.error("storage: a spooled run record could not be written (%s)", exc)
                 if not row_error(exc):
                     kept.append(line)
-        if kept:
-            spooled = self.run_spool.with_name(f"{self.run_spool.name}.new")
-            spooled.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-            spooled.replace(self.run_spool)
-        else:
-            self.run_spool.unlink()
+        try:
+            if kept:
+                self._append(self.run_spool, kept)
+        except OSError as exc:  # the files taken stay, for the next run to replay
+            logger.error("storage: spooled run records could not be kept again (%s)", exc)
+            return
+        for path in taken:
+            path.unlink()

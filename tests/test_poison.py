@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from scrapy import signals
 from scrapy.utils.project import get_project_settings
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from pipelines.storage import StoragePipeline, article_row, spool_path
@@ -387,6 +387,49 @@ def test_a_spooled_run_record_the_database_does_not_take_yet_stays_spooled(
     [run] = runs_of(sqlite_url)  # a new row: its own is not in this database
     assert (run.mode, run.portal_url, run.status) == ("full", "http://127.0.0.1/", "failed")
     assert not again.run_spool.exists()
+
+
+def test_a_run_record_spooled_while_another_run_replays_the_spool_is_kept_for_the_next(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Workers of one database share its spools: a record one of them spools while another
+    replays the spool (here, as the replay's first write reaches the database) is written by
+    the next replay, not dropped with the records replayed."""
+    pipeline = storage_pipeline(sqlite_url, tmp_path)
+    spooled, meanwhile = (
+        {
+            "id": number,
+            "started_at": f"2026-12-01T0{number}:00:00+08:00",
+            "mode": "full",
+            "portal_url": "http://127.0.0.1/",
+            "status": status,
+        }
+        for number, status in ((7, "failed"), (8, "ok"))
+    )
+    pipeline.run_spool.parent.mkdir(parents=True, exist_ok=True)
+    pipeline.run_spool.write_text(json.dumps(spooled) + "\n", encoding="utf-8")
+    engine = engine_for(sqlite_url)
+    ensure_schema(engine)
+
+    appended: list[dict[str, Any]] = []
+
+    def another_run_spools(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("UPDATE crawl_runs") and not appended:
+            StoragePipeline._append(pipeline.run_spool, [json.dumps(meanwhile)])
+            appended.append(meanwhile)
+
+    event.listen(engine, "before_cursor_execute", another_run_spools)
+    try:
+        run_pipeline(pipeline, [])
+    finally:
+        event.remove(engine, "before_cursor_execute", another_run_spools)
+    assert appended == [meanwhile]
+    assert [run.status for run in runs_of(sqlite_url)] == ["failed"]
+    assert pipeline.run_spool.read_text(encoding="utf-8") == json.dumps(meanwhile) + "\n"
+    again = storage_pipeline(sqlite_url, tmp_path)
+    run_pipeline(again, [])
+    assert [run.status for run in runs_of(sqlite_url)] == ["failed", "ok"]
+    assert list(pipeline.run_spool.parent.iterdir()) == []
 
 
 # --- a spool that cannot be written: a counted loss that fails the run ------------------------
