@@ -70,7 +70,7 @@ class SharedFrontier:
 def redis_client(settings: BaseSettings) -> Redis[bytes]:
     """scrapy-redis's client of REDIS_URL. redis and scrapy-redis are imported here, not with
     this module (whose add-on every crawl loads): a crawl without REDIS_URL never loads them
-    (~4 MB of the crawl process, docs/performance.md)."""
+    (~6 MB of the crawl process, docs/performance.md)."""
     from scrapy_redis import connection
 
     server: Redis[bytes] = connection.from_settings(settings)
