@@ -43,7 +43,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy import create_engine, func, insert, select, update
 
 from pipelines.writer import WriterProcess, describe, lost_database, row_error
-from xzcrawler.models import Article, Base, CrawlRun
+from xzcrawler.models import SHANGHAI, Article, Base, CrawlRun
 from xzcrawler.stats_keys import (
     PROBLEM_PAGES,
     PROBLEM_PAGES_KEPT,
@@ -140,7 +140,9 @@ def _load_row(line: str) -> dict[str, Any]:
 class Writes(Protocol):
     """What the pipeline asks of the database: an ArticleStore here, or in the writer."""
 
-    def write(self, rows: list[dict[str, Any]]) -> WriteCounts: ...
+    def write(
+        self, rows: list[dict[str, Any]], written_at: datetime | None = None
+    ) -> WriteCounts: ...
 
     def quarantine(self, url: str | None, reason: str, row: dict[str, Any]) -> None: ...
 
@@ -253,21 +255,24 @@ class StoragePipeline:
     # --- writing -----------------------------------------------------------------------------
 
     def _write_or_spool(self, batch: list[dict[str, Any]]) -> None:
+        # One time for every try of the batch: a try whose writer died after committing is
+        # then counted by the next as it stored (ArticleStore.write).
+        written_at = datetime.now(SHANGHAI)
         try:
-            counts = self._write_with_retries(batch)
+            counts = self._write_with_retries(batch, written_at)
         except Exception as exc:  # whatever failed, the batch goes somewhere it is kept
             if row_error(exc):
-                self._write_one_by_one(batch)
+                self._write_one_by_one(batch, written_at)
             else:
                 self._spool(batch, exc)
             return
         self._count(counts)
 
-    def _write_with_retries(self, batch: list[dict[str, Any]]) -> WriteCounts:
+    def _write_with_retries(self, batch: list[dict[str, Any]], written_at: datetime) -> WriteCounts:
         assert self.writes is not None
         for attempt in range(self.retries + 1):
             try:
-                return self.writes.write(batch)
+                return self.writes.write(batch, written_at)
             except Exception as exc:
                 if attempt == self.retries or row_error(exc) or lost_database(exc):
                     raise
@@ -284,13 +289,13 @@ class StoragePipeline:
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _write_one_by_one(self, batch: list[dict[str, Any]]) -> None:
+    def _write_one_by_one(self, batch: list[dict[str, Any]], written_at: datetime) -> None:
         """A batch the database refused for one of its rows: each row alone, the poison ones
         to quarantine. Should the database itself fail meanwhile, the rest is spooled."""
         assert self.writes is not None
         for position, row in enumerate(batch):
             try:
-                counts = self.writes.write([row])
+                counts = self.writes.write([row], written_at)
             except Exception as exc:
                 if not row_error(exc) or not self.writes.healthy():
                     self._spool(batch[position:], exc)

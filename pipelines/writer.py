@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -86,8 +87,8 @@ class WriterProcess:
             self.pool = self._start()
             raise WriteFailed(f"the writer process died ({exc})", False, False) from None
 
-    def write(self, rows: list[dict[str, Any]]) -> WriteCounts:
-        counts = self._call("write", rows)
+    def write(self, rows: list[dict[str, Any]], written_at: datetime | None = None) -> WriteCounts:
+        counts = self._call("write", rows, written_at)
         assert isinstance(counts, WriteCounts)
         return counts
 

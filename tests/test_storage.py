@@ -44,6 +44,21 @@ def test_rewriting_the_same_articles_never_duplicates_and_counts_them_unchanged(
     assert count(store, ArticleRevision) == 0
 
 
+def test_a_write_tried_again_at_its_own_time_counts_what_it_stored_once(store) -> None:
+    """A writer that died after committing a batch never answered: the batch is written again
+    with the same write time, and its rows count as that write stored them (new, changed),
+    with one revision, not as unchanged."""
+    store.write(rows(make_article(1)))
+    written_at = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=SHANGHAI)
+    batch = rows(make_article(1, body="改过的正文"), make_article(2))
+    tries = [store.write(batch, written_at) for _ in range(2)]
+    assert [(t.new, t.updated, t.unchanged) for t in tries] == [(1, 1, 0), (1, 1, 0)]
+    later = store.write(batch)
+    assert (later.new, later.updated, later.unchanged) == (0, 0, 2)
+    assert count(store, Article) == 2
+    assert count(store, ArticleRevision) == 1
+
+
 def test_changed_body_updates_the_row_and_keeps_the_old_version_as_a_revision(store) -> None:
     store.write(rows(make_article(1)))
     with Session(store.engine) as session:

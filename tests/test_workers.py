@@ -171,27 +171,36 @@ def test_a_page_that_kills_its_reader_is_recorded_and_every_other_article_stored
     assert result.stderr.count("a page reader died") == 1
 
 
-# The first batch kills the writer process (once: the marker file says it happened).
+# The first batch kills the writer process (once: the marker file says it happened), before
+# its write or once its write has committed, its answer never sent.
 KILLS_THE_WRITER_ONCE = """
 import os
 from pathlib import Path
 from xzcrawler.storage import ArticleStore
 _write = ArticleStore.write
-def write(self, rows):
+def write(self, rows, written_at=None):
     marker = Path("{marker}")
     if not marker.exists():
+        if {after_commit}:
+            _write(self, rows, written_at)
         marker.touch()
         os._exit(3)
-    return _write(self, rows)
+    return _write(self, rows, written_at)
 ArticleStore.write = write
 """
 
 
-def test_a_writer_that_dies_is_started_again_and_its_batch_written(env: CrawlEnv) -> None:
+@pytest.mark.parametrize(
+    "after_commit", [False, True], ids=["before its write", "after its commit"]
+)
+def test_a_writer_that_dies_is_started_again_and_its_batch_written_and_counted_once(
+    env: CrawlEnv, after_commit: bool
+) -> None:
+    """A batch whose writer died is written again by a new writer; if the first had already
+    committed it, the run record still counts its articles new, not unchanged."""
     marker = env.tmp_path / "writer-died"
-    result = patched_crawl(
-        env, KILLS_THE_WRITER_ONCE.format(marker=marker), "--full", settings=ONE_READER
-    )
+    patch = KILLS_THE_WRITER_ONCE.format(marker=marker, after_commit=after_commit)
+    result = patched_crawl(env, patch, "--full", settings=ONE_READER)
     assert result.returncode == 0, result.stderr[-3000:]
     assert marker.exists()
     assert interface_view(env.records()) == expected(env)

@@ -472,15 +472,21 @@ class ArticleStore:
             return False
         return True
 
-    def write(self, rows: Iterable[dict[str, Any]]) -> WriteCounts:
-        """Upsert article rows (keys: Article columns plus 'authors', a list of names)."""
+    def write(
+        self, rows: Iterable[dict[str, Any]], written_at: datetime | None = None
+    ) -> WriteCounts:
+        """Upsert article rows (keys: Article columns plus 'authors', a list of names).
+
+        `written_at` (default: now) is the write's time, stamped on what it stores. A write
+        tried again with the same time, after a writer that died once it had committed (its
+        answer lost), counts its rows as that write did: new as new, changed as changed."""
         # the last version of a URL in a batch wins
         by_url = {row["url"]: storable(row) for row in rows}
         if not by_url:
             return WriteCounts()
         self.check_database()
         try:
-            counts = self._write(by_url)
+            counts = self._write(by_url, written_at or datetime.now(SHANGHAI))
         except BaseException:
             # Ids and aliases cached inside a rolled-back transaction may not exist.
             self._section_ids.clear()
@@ -504,8 +510,7 @@ class ArticleStore:
             conn.execute(table.insert().values(**values))
         self.check_database()
 
-    def _write(self, by_url: dict[str, dict[str, Any]]) -> WriteCounts:
-        now = datetime.now(SHANGHAI)
+    def _write(self, by_url: dict[str, dict[str, Any]], now: datetime) -> WriteCounts:
         counts = WriteCounts()
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             existing = self._existing(conn, list(by_url))
@@ -516,13 +521,17 @@ class ArticleStore:
                 row["publisher_id"] = self._publisher_id(conn, row)
                 row["first_seen_at"] = row["last_seen_at"] = now
                 old = existing.get(url)
-                if old is None:
+                # first seen or changed at `now`: by this same write, tried before (write())
+                if old is None or old.first_seen_at == now:
                     counts.new += 1
                     row["changed_at"] = now
                 elif old.content_hash != row["content_hash"]:
                     counts.updated += 1
                     row["changed_at"] = now
                     replaced.append(old.id)
+                elif old.changed_at == now:
+                    counts.updated += 1
+                    row["changed_at"] = now
                 else:
                     counts.unchanged += 1
                     row["changed_at"] = old.changed_at
@@ -545,7 +554,13 @@ class ArticleStore:
     def _existing(self, conn: Connection, urls: list[str]) -> dict[str, Any]:
         """Stored rows of these URLs: hashes only, bodies stay in the database."""
         table = Article.__table__
-        cols = [table.c.url, table.c.id, table.c.content_hash, table.c.changed_at]
+        cols = [
+            table.c.url,
+            table.c.id,
+            table.c.content_hash,
+            table.c.first_seen_at,
+            table.c.changed_at,
+        ]
         found = {}
         for chunk in _chunks(urls):
             found.update(
