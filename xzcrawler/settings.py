@@ -26,7 +26,7 @@ STORAGE_PROCESS = True
 # 19), so a page's way to the next request never waits for it: ~8 % more pages a second on two
 # cores, but a writer that falls behind holds up to STORAGE_BACKLOG rows and the pages waiting
 # for it (docs/performance.md: past 300 MB at 100,000 articles), and any other busy process on
-# the machine (a second crawl, a backup) stops it outright, the crawl waiting with it. Off.
+# the machine (a second crawl, a backup) all but stops it, the crawl waiting with it. Off.
 STORAGE_PROCESS_IDLE = False
 # Articles handed to the writer and not yet written (at least two batches), past which the
 # crawl waits for the writer: what the crawl holds in memory stays bounded.
